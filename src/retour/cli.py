@@ -1,0 +1,210 @@
+"""The `retour` command: serve, migrate, seed, import, keys, users, scheduled jobs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from retour.db.engine import create_db_engine, create_session_factory
+from retour.db.migrate import upgrade
+from retour.db.unit_of_work import UnitOfWork
+from retour.domain.errors import DomainError
+from retour.services.context import Actor, SystemClock
+from retour.services.order_import import OrderImport, import_order
+from retour.services.returns import expire_overdue_returns
+from retour.services.stores import create_api_key, create_staff_user
+from retour.settings import Settings, get_settings
+
+app = typer.Typer(help="Retour — returns management for eCommerce merchants.", no_args_is_help=True)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+seed_app = typer.Typer(help="Sample data.", no_args_is_help=True)
+apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
+user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
+import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
+returns_app = typer.Typer(help="Return jobs for cron.", no_args_is_help=True)
+for sub, name in [
+    (db_app, "db"),
+    (seed_app, "seed"),
+    (apikey_app, "apikey"),
+    (user_app, "user"),
+    (import_app, "import"),
+    (returns_app, "returns"),
+]:
+    app.add_typer(sub, name=name)
+
+err = Console(stderr=True)
+out = Console()
+
+
+def _uow(settings: Settings) -> UnitOfWork:
+    return UnitOfWork(create_session_factory(create_db_engine(settings)))
+
+
+def _fail(message: str) -> typer.Exit:
+    err.print(f"[red]error:[/red] {message}")
+    return typer.Exit(1)
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every pending migration."""
+    settings = get_settings()
+    upgrade(create_db_engine(settings))
+    out.print(f"database at head: {settings.effective_database_url.split('@')[-1]}")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+) -> None:
+    """Serve the web app and API (run `retour db upgrade` first)."""
+    import uvicorn
+
+    from retour.web.app import create_app
+
+    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+
+
+@seed_app.command("demo")
+def seed_demo() -> None:
+    """Create the demo store with two years of orders and returns (skipped if it exists)."""
+    from retour.demo.seed import seed_demo_store
+
+    settings = get_settings()
+    upgrade(create_db_engine(settings))
+    created = seed_demo_store(_uow(settings), progress=out)
+    out.print("demo store seeded" if created else "demo store already exists; nothing changed")
+
+
+@app.command()
+def demo(
+    host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+) -> None:
+    """Upgrade the database, seed the demo store if it is empty, and serve it."""
+    from retour.demo.seed import DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD, demo_api_key
+
+    settings = get_settings()
+    if settings.env == "production":
+        raise _fail("`retour demo` is for development; it refuses RETOUR_ENV=production")
+    seed_demo()
+    key = demo_api_key(_uow(settings))
+    base = f"http://{host}:{port}"
+    out.print(
+        f"\n[bold]Retour demo[/bold] — store [cyan]demo[/cyan]\n"
+        f"  Return portal   {base}/s/demo/returns\n"
+        f"  Back office     {base}/admin  (owner: {DEMO_OWNER_EMAIL} / {DEMO_OWNER_PASSWORD})\n"
+        f"  API             {base}/api/v1  (docs: {base}/api/docs)\n"
+        f"  API key         {key}\n"
+    )
+    serve(host=host, port=port)
+
+
+@apikey_app.command("create")
+def apikey_create(
+    store: Annotated[str, typer.Option(help="store slug")],
+    name: Annotated[str, typer.Option(help="what the key is for")] = "cli",
+) -> None:
+    """Create an API key; the key is printed once, alone on the last line."""
+    settings = get_settings()
+    try:
+        key = create_api_key(_uow(settings), store, name, SystemClock().now())
+    except DomainError as error:
+        raise _fail(error.detail) from error
+    err.print(f"API key {name!r} for store {store!r} (shown once, store it now):")
+    print(key)
+
+
+@user_app.command("create")
+def user_create(
+    store: Annotated[str, typer.Option(help="store slug")],
+    email: Annotated[str, typer.Option(help="login e-mail")],
+    role: Annotated[str, typer.Option(help="owner, admin, agent, warehouse or analyst")] = "agent",
+    name: Annotated[str, typer.Option(help="display name")] = "",
+    password: Annotated[
+        str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = "",
+) -> None:
+    """Create a staff account."""
+    settings = get_settings()
+    try:
+        create_staff_user(
+            _uow(settings),
+            store_slug=store,
+            email=email,
+            password=password,
+            role=role,
+            name=name,
+            now=SystemClock().now(),
+        )
+    except DomainError as error:
+        raise _fail(error.detail) from error
+    out.print(f"created {role} {email} in store {store}")
+
+
+@import_app.command("orders")
+def import_orders(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="JSON Lines file")],
+    store: Annotated[str, typer.Option(help="store slug")],
+) -> None:
+    """Import orders, one JSON object per line (docs/import.md); re-running is idempotent."""
+    settings = get_settings()
+    uow = _uow(settings)
+    with uow:
+        found = uow.stores.by_slug(store)
+    if found is None:
+        raise _fail(f"no store {store!r}")
+    clock, actor = SystemClock(), Actor("cli", "import")
+    counts = {"created": 0, "updated": 0, "unchanged": 0, "failed": 0}
+    lines = file.read_text(encoding="utf-8").splitlines()
+    with Progress(
+        TextColumn("importing"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=err
+    ) as progress:
+        task = progress.add_task("orders", total=len(lines))
+        for number, text in enumerate(lines, start=1):
+            progress.advance(task)
+            if not text.strip():
+                continue
+            try:
+                payload = OrderImport.model_validate(json.loads(text))
+                result = import_order(uow, found.id, payload, actor, clock.now())
+            except json.JSONDecodeError as error:
+                _report(number, f"not JSON: {error.msg} at column {error.colno}", counts)
+            except ValidationError as error:
+                reasons = "; ".join(
+                    f"{'.'.join(str(p) for p in e['loc']) or 'order'}: {e['msg']}"
+                    for e in error.errors()
+                )
+                _report(number, reasons, counts)
+            except DomainError as error:
+                _report(number, error.detail, counts)
+            else:
+                kind = "created" if result.created else "updated" if result.changed else "unchanged"
+                counts[kind] += 1
+    out.print(", ".join(f"{count} {kind}" for kind, count in counts.items()))
+    if counts["failed"]:
+        raise typer.Exit(1)
+
+
+def _report(line_number: int, reason: str, counts: dict[str, int]) -> None:
+    counts["failed"] += 1
+    err.print(f"line {line_number}: {reason}")
+
+
+@returns_app.command("expire")
+def returns_expire() -> None:
+    """Expire approved returns whose items did not arrive in time (safe to run from cron)."""
+    settings = get_settings()
+    count = expire_overdue_returns(_uow(settings), SystemClock().now())
+    out.print(f"{count} return(s) expired")
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,31 @@
+"""Every table, imported here so that `Base.metadata` knows them all."""
+
+from retour.db.models.catalog import Customer, Product, Variant
+from retour.db.models.events import Event, IdempotencyRecord
+from retour.db.models.inventory import InventoryLocation, InventoryMovement, StockLevel
+from retour.db.models.orders import Fulfilment, FulfilmentLine, OrderLineRow, OrderPayment, OrderRow
+from retour.db.models.returns import InspectionRow, ReturnLineRow, ReturnRow
+from retour.db.models.stores import ApiKey, ReturnReason, StaffUser, Store
+
+__all__ = [
+    "ApiKey",
+    "Customer",
+    "Event",
+    "Fulfilment",
+    "FulfilmentLine",
+    "IdempotencyRecord",
+    "InspectionRow",
+    "InventoryLocation",
+    "InventoryMovement",
+    "OrderLineRow",
+    "OrderPayment",
+    "OrderRow",
+    "Product",
+    "ReturnLineRow",
+    "ReturnReason",
+    "ReturnRow",
+    "StaffUser",
+    "StockLevel",
+    "Store",
+    "Variant",
+]

@@ -1,0 +1,1 @@
+"""Repositories: load and save aggregates, translating rows to domain objects and back."""

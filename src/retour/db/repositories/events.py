@@ -1,0 +1,39 @@
+"""The event stream: one row per thing that happened, written in the use case's transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from retour.db.models import Event
+from retour.domain.events import DomainEvent
+
+
+class EventRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def append(
+        self,
+        events: Iterable[DomainEvent],
+        *,
+        store_id: int,
+        actor: str,
+        occurred_at: datetime,
+        return_id: int | None = None,
+        order_id: int | None = None,
+    ) -> None:
+        self.session.add_all(
+            Event(
+                store_id=store_id,
+                name=event.name,
+                actor=actor,
+                occurred_at=occurred_at,
+                return_id=return_id,
+                order_id=order_id,
+                payload=event.payload,
+            )
+            for event in events
+        )

@@ -1,0 +1,65 @@
+"""Stores and what hangs off them: settings, reasons, API keys, staff, catalogue look-ups."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from retour.db.models import ApiKey, Customer, Product, ReturnReason, StaffUser, Store, Variant
+
+
+class StoreRepository:
+    def __init__(self, session: Session) -> None:
+        self.session = session
+
+    def by_slug(self, slug: str) -> Store | None:
+        return self.session.scalars(select(Store).where(Store.slug == slug)).one_or_none()
+
+    def get(self, store_id: int) -> Store | None:
+        return self.session.get(Store, store_id)
+
+    def return_deadline_days(self, store_id: int) -> int:
+        statement = select(Store.return_deadline_days).where(Store.id == store_id)
+        return self.session.scalars(statement).one()
+
+    def active_reason_codes(self, store_id: int) -> set[str]:
+        statement = select(ReturnReason.code).where(
+            ReturnReason.store_id == store_id, ReturnReason.is_active.is_(True)
+        )
+        return set(self.session.scalars(statement))
+
+    def reasons(self, store_id: int) -> list[ReturnReason]:
+        statement = (
+            select(ReturnReason)
+            .where(ReturnReason.store_id == store_id)
+            .order_by(ReturnReason.position, ReturnReason.id)
+        )
+        return list(self.session.scalars(statement))
+
+    def variant_ids_by_sku(self, store_id: int, skus: Sequence[str]) -> dict[str, int]:
+        wanted = {sku.strip() for sku in skus if sku.strip()}
+        if not wanted:
+            return {}
+        statement = select(Variant.sku, Variant.id).where(
+            Variant.store_id == store_id, Variant.sku.in_(wanted)
+        )
+        return {sku: variant_id for sku, variant_id in self.session.execute(statement)}
+
+    def api_key_by_prefix(self, prefix: str) -> ApiKey | None:
+        return self.session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).one_or_none()
+
+    def staff_user(self, store_id: int, email: str) -> StaffUser | None:
+        statement = select(StaffUser).where(
+            StaffUser.store_id == store_id, StaffUser.email == email.lower()
+        )
+        return self.session.scalars(statement).one_or_none()
+
+    def customer(self, store_id: int, email: str) -> Customer | None:
+        statement = select(Customer).where(Customer.store_id == store_id, Customer.email == email)
+        return self.session.scalars(statement).one_or_none()
+
+    def product_by_handle(self, store_id: int, handle: str) -> Product | None:
+        statement = select(Product).where(Product.store_id == store_id, Product.handle == handle)
+        return self.session.scalars(statement).one_or_none()

@@ -1,0 +1,75 @@
+"""The unit of work: one transaction, its repositories, and commit or rollback as one."""
+
+from __future__ import annotations
+
+from types import TracebackType
+
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
+
+from retour.db.repositories.events import EventRepository
+from retour.db.repositories.inventory import InventoryRepository
+from retour.db.repositories.orders import OrderRepository
+from retour.db.repositories.returns import ReturnRepository
+from retour.db.repositories.stores import StoreRepository
+from retour.services.errors import ConcurrentModification
+
+
+class UnitOfWork:
+    """`with uow:` opens a transaction; nested `with` blocks join it and their commit waits.
+
+    Nesting lets a wrapper (idempotency) run a use case and record its response in the same
+    transaction: the use case commits as usual, and only the outermost commit is real.
+    """
+
+    session: Session
+    returns: ReturnRepository
+    orders: OrderRepository
+    inventory: InventoryRepository
+    events: EventRepository
+    stores: StoreRepository
+
+    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+        self._session_factory = session_factory
+        self._depth = 0
+
+    def __enter__(self) -> UnitOfWork:
+        if self._depth == 0:
+            self.session = self._session_factory()
+            self.returns = ReturnRepository(self.session)
+            self.orders = OrderRepository(self.session)
+            self.inventory = InventoryRepository(self.session)
+            self.events = EventRepository(self.session)
+            self.stores = StoreRepository(self.session)
+        self._depth += 1
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._depth -= 1
+        if self._depth == 0:
+            # close() rolls back whatever was not committed and detaches, without expiring,
+            # the objects read, so callers can still render them.
+            self.session.close()
+
+    def commit(self) -> None:
+        try:
+            self.session.flush()
+            if self._depth == 1:
+                self.session.commit()
+        except StaleDataError as error:
+            self.session.rollback()
+            raise ConcurrentModification() from error
+        except OperationalError as error:
+            if "database is locked" not in str(error):
+                raise
+            self.session.rollback()
+            raise ConcurrentModification() from error
+
+    def rollback(self) -> None:
+        self.session.rollback()

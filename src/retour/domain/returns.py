@@ -1,0 +1,493 @@
+"""The return (RMA) aggregate: one request against one order, and every move it can make."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from retour.domain.errors import IllegalTransition, InvalidRequest, QuantityExceeded
+from retour.domain.events import DomainEvent
+from retour.domain.lines import (
+    BUCKET_FOR_DISPOSITION,
+    Disposition,
+    Grade,
+    Inspection,
+    Resolution,
+    ReturnLine,
+    ReturnMethod,
+    StockBucket,
+)
+from retour.domain.orders import Order
+from retour.domain.statuses import (
+    RELEASED_STATUSES,
+    ReturnAction,
+    ReturnStatus,
+    ensure_allowed,
+    is_allowed,
+)
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    order_line_id: int
+    quantity: int
+    reason_code: str
+    reason_note: str = ""
+    resolution: Resolution | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    line_id: int
+    quantity: int
+    is_wrong_item: bool = False
+
+
+@dataclass(frozen=True)
+class UnexpectedItem:
+    sku: str
+    title: str
+    quantity: int
+    variant_id: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class InspectionInput:
+    line_id: int
+    quantity: int
+    is_accepted: bool
+    grade: Grade
+    disposition: Disposition
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class StockMove:
+    """A stock change an inspection calls for; the service records it as a movement."""
+
+    variant_id: int
+    bucket: StockBucket
+    quantity: int
+    line_id: int | None
+
+
+@dataclass
+class Return:
+    store_id: int
+    order_id: int
+    number: str
+    customer_email: str
+    currency: str
+    resolution: Resolution
+    return_method: ReturnMethod
+    created_at: datetime
+    updated_at: datetime
+    status: ReturnStatus = ReturnStatus.REQUESTED
+    lines: list[ReturnLine] = field(default_factory=list)
+    customer_note: str = ""
+    staff_message: str = ""
+    tracking_number: str = ""
+    carrier: str = ""
+    approved_at: datetime | None = None
+    expires_at: datetime | None = None
+    completed_at: datetime | None = None
+    id: int | None = None
+    events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
+
+    # -- creation -------------------------------------------------------------------------
+
+    @classmethod
+    def request(
+        cls,
+        *,
+        order: Order,
+        number: str,
+        requests: Sequence[LineRequest],
+        returnable: Mapping[int, int],
+        resolution: Resolution,
+        return_method: ReturnMethod,
+        customer_note: str,
+        now: datetime,
+    ) -> Return:
+        """Open a return; each quantity must fit in what is still returnable on its line."""
+        if not requests:
+            raise InvalidRequest("a return needs at least one line", field="lines")
+        seen: set[int] = set()
+        lines = []
+        for index, wanted in enumerate(requests):
+            where = f"lines[{index}]"
+            order_line = order.line(wanted.order_line_id)
+            if order_line is None:
+                raise InvalidRequest(
+                    f"order {order.number} has no line {wanted.order_line_id}",
+                    field=f"{where}.order_line_id",
+                )
+            if wanted.order_line_id in seen:
+                raise InvalidRequest(
+                    f"order line {wanted.order_line_id} appears twice",
+                    field=f"{where}.order_line_id",
+                )
+            seen.add(wanted.order_line_id)
+            maximum = returnable.get(wanted.order_line_id, 0)
+            if wanted.quantity < 1:
+                raise InvalidRequest("quantity must be at least 1", field=f"{where}.quantity")
+            if wanted.quantity > maximum:
+                raise QuantityExceeded(
+                    f"at most {maximum} of {order_line.sku} can be returned",
+                    field=f"{where}.quantity",
+                    maximum=maximum,
+                )
+            lines.append(
+                ReturnLine(
+                    order_line_id=order_line.id,
+                    variant_id=order_line.variant_id,
+                    sku=order_line.sku,
+                    title=order_line.title,
+                    reason_code=wanted.reason_code,
+                    reason_note=wanted.reason_note,
+                    resolution=wanted.resolution or resolution,
+                    requested_quantity=wanted.quantity,
+                )
+            )
+        created = cls(
+            store_id=order.store_id,
+            order_id=order.id,
+            number=number,
+            customer_email=order.customer_email,
+            currency=order.currency,
+            resolution=resolution,
+            return_method=return_method,
+            created_at=now,
+            updated_at=now,
+            lines=lines,
+            customer_note=customer_note,
+        )
+        created._record("return.requested", lines=created._lines_payload("requested_quantity"))
+        return created
+
+    # -- predicates -------------------------------------------------------------------------
+
+    def can(self, action: ReturnAction) -> bool:
+        """True when `action` is allowed now; drives both the guards and the buttons."""
+        if action is ReturnAction.COMPLETE:
+            return self._completion_blocker() is None
+        return is_allowed(self.status, action)
+
+    def can_approve(self) -> bool:
+        return self.can(ReturnAction.APPROVE)
+
+    def can_cancel(self) -> bool:
+        return self.can(ReturnAction.CANCEL)
+
+    def can_receive(self) -> bool:
+        return self.can(ReturnAction.RECEIVE)
+
+    def can_inspect(self) -> bool:
+        return self.can(ReturnAction.INSPECT)
+
+    def can_complete(self) -> bool:
+        return self.can(ReturnAction.COMPLETE)
+
+    def allowed_actions(self) -> list[ReturnAction]:
+        return [action for action in ReturnAction if self.can(action)]
+
+    def held_quantity(self, order_line_id: int) -> int:
+        """Units of an order line this return keeps from being returned again."""
+        if self.status in RELEASED_STATUSES:
+            return 0
+        before_approval = self.status in (ReturnStatus.REQUESTED, ReturnStatus.NEEDS_INFO)
+        return sum(
+            line.requested_quantity if before_approval else line.approved_quantity
+            for line in self.lines
+            if line.order_line_id == order_line_id and not line.is_unexpected
+        )
+
+    def line(self, line_id: int, field: str) -> ReturnLine:
+        for line in self.lines:
+            if line.id == line_id:
+                return line
+        raise InvalidRequest(f"return {self.number} has no line {line_id}", field=field)
+
+    # -- transitions ------------------------------------------------------------------------
+
+    def approve(
+        self, now: datetime, deadline_days: int, quantities: Mapping[int, int] | None = None
+    ) -> None:
+        """Approve every requested unit, or only `quantities` (line id → units; others get 0)."""
+        ensure_allowed(self.status, ReturnAction.APPROVE)
+        if quantities is not None:
+            for index, (line_id, quantity) in enumerate(quantities.items()):
+                line = self.line(line_id, field=f"lines[{index}].line_id")
+                if quantity < 0:
+                    raise InvalidRequest(
+                        "quantity must not be negative", field=f"lines[{index}].quantity"
+                    )
+                if quantity > line.requested_quantity:
+                    raise QuantityExceeded(
+                        f"line {line_id}: only {line.requested_quantity} requested",
+                        field=f"lines[{index}].quantity",
+                        maximum=line.requested_quantity,
+                    )
+        approved = {
+            line.id: (
+                line.requested_quantity if quantities is None else quantities.get(line.id or 0, 0)
+            )
+            for line in self.lines
+        }
+        if not any(approved.values()):
+            raise InvalidRequest("approve at least one unit, or reject the return", field="lines")
+        for line in self.lines:
+            line.approved_quantity = approved[line.id]
+        self.status = ReturnStatus.APPROVED
+        self.approved_at = now
+        self.expires_at = now + timedelta(days=deadline_days)
+        self._touch(now)
+        self._record(
+            "return.approved",
+            lines=self._lines_payload("approved_quantity"),
+            expires_at=self.expires_at.isoformat(),
+        )
+
+    def reject(self, now: datetime, reason: str) -> None:
+        ensure_allowed(self.status, ReturnAction.REJECT)
+        self.staff_message = _required(reason, "reason")
+        self.status = ReturnStatus.REJECTED
+        self._touch(now)
+        self._record("return.rejected", reason=self.staff_message)
+
+    def request_info(self, now: datetime, message: str) -> None:
+        ensure_allowed(self.status, ReturnAction.REQUEST_INFO)
+        self.staff_message = _required(message, "message")
+        self.status = ReturnStatus.NEEDS_INFO
+        self._touch(now)
+        self._record("return.info_requested", message=self.staff_message)
+
+    def answer_info(self, now: datetime, message: str) -> None:
+        ensure_allowed(self.status, ReturnAction.ANSWER_INFO)
+        answer = _required(message, "message")
+        self.status = ReturnStatus.REQUESTED
+        self._touch(now)
+        self._record("return.info_provided", message=answer)
+
+    def cancel(self, now: datetime, reason: str = "") -> None:
+        ensure_allowed(self.status, ReturnAction.CANCEL)
+        self.status = ReturnStatus.CANCELLED
+        self._touch(now)
+        self._record("return.cancelled", reason=reason.strip())
+
+    def mark_in_transit(self, now: datetime, tracking_number: str, carrier: str = "") -> None:
+        ensure_allowed(self.status, ReturnAction.MARK_IN_TRANSIT)
+        if self.return_method is ReturnMethod.KEEP_ITEM:
+            raise IllegalTransition(ReturnAction.MARK_IN_TRANSIT.value, "a keep-item return")
+        self.tracking_number = _required(tracking_number, "tracking_number")
+        self.carrier = carrier.strip()
+        self.status = ReturnStatus.IN_TRANSIT
+        self._touch(now)
+        self._record(
+            "return.in_transit", tracking_number=self.tracking_number, carrier=self.carrier
+        )
+
+    def receive(
+        self,
+        now: datetime,
+        receipts: Sequence[Receipt],
+        unexpected: Sequence[UnexpectedItem] = (),
+    ) -> None:
+        """Record units that arrived; partial receipts leave the return partially received."""
+        ensure_allowed(self.status, ReturnAction.RECEIVE)
+        if self.return_method is ReturnMethod.KEEP_ITEM:
+            raise IllegalTransition(ReturnAction.RECEIVE.value, "a keep-item return")
+        if not receipts and not unexpected:
+            raise InvalidRequest("receive at least one unit", field="lines")
+        pending = {line.id: line.awaiting_receipt_quantity for line in self.lines}
+        for index, receipt in enumerate(receipts):
+            where = f"lines[{index}]"
+            line = self.line(receipt.line_id, field=f"{where}.line_id")
+            if receipt.quantity < 1:
+                raise InvalidRequest("quantity must be at least 1", field=f"{where}.quantity")
+            if receipt.quantity > pending[line.id]:
+                raise QuantityExceeded(
+                    f"line {line.id}: at most {pending[line.id]} more can be received",
+                    field=f"{where}.quantity",
+                    maximum=pending[line.id],
+                )
+            pending[line.id] -= receipt.quantity
+        for index, item in enumerate(unexpected):
+            if item.quantity < 1:
+                raise InvalidRequest(
+                    "quantity must be at least 1", field=f"unexpected_items[{index}].quantity"
+                )
+            _required(item.sku, f"unexpected_items[{index}].sku")
+        for receipt in receipts:
+            line = self.line(receipt.line_id, field="lines")
+            line.received_quantity += receipt.quantity
+            if receipt.is_wrong_item:
+                line.wrong_item_quantity += receipt.quantity
+        for item in unexpected:
+            self.lines.append(
+                ReturnLine(
+                    order_line_id=None,
+                    variant_id=item.variant_id,
+                    sku=item.sku.strip(),
+                    title=item.title.strip() or item.sku.strip(),
+                    reason_code="unexpected",
+                    reason_note=item.note,
+                    resolution=self.resolution,
+                    requested_quantity=0,
+                    received_quantity=item.quantity,
+                    is_unexpected=True,
+                )
+            )
+        fully_received = all(line.awaiting_receipt_quantity == 0 for line in self.lines)
+        self.status = ReturnStatus.RECEIVED if fully_received else ReturnStatus.PARTIALLY_RECEIVED
+        self._touch(now)
+        self._record(
+            "return.received",
+            receipts=[
+                {"line_id": r.line_id, "quantity": r.quantity, "wrong_item": r.is_wrong_item}
+                for r in receipts
+            ],
+            unexpected_items=[{"sku": i.sku, "quantity": i.quantity} for i in unexpected],
+            fully_received=fully_received,
+        )
+
+    def inspect(self, now: datetime, verdicts: Sequence[InspectionInput]) -> list[StockMove]:
+        """Grade and route received units; returns the stock moves their dispositions call for."""
+        ensure_allowed(self.status, ReturnAction.INSPECT)
+        if not verdicts:
+            raise InvalidRequest("inspect at least one unit", field="lines")
+        pending = {line.id: line.awaiting_inspection_quantity for line in self.lines}
+        for index, verdict in enumerate(verdicts):
+            where = f"lines[{index}]"
+            line = self.line(verdict.line_id, field=f"{where}.line_id")
+            if verdict.quantity < 1:
+                raise InvalidRequest("quantity must be at least 1", field=f"{where}.quantity")
+            if verdict.quantity > pending[line.id]:
+                raise QuantityExceeded(
+                    f"line {line.id}: {pending[line.id]} received unit(s) await inspection",
+                    field=f"{where}.quantity",
+                    maximum=pending[line.id],
+                )
+            pending[line.id] -= verdict.quantity
+        moves = []
+        for verdict in verdicts:
+            line = self.line(verdict.line_id, field="lines")
+            line.inspections.append(
+                Inspection(
+                    quantity=verdict.quantity,
+                    is_accepted=verdict.is_accepted,
+                    grade=verdict.grade,
+                    disposition=verdict.disposition,
+                    note=verdict.note.strip(),
+                    inspected_at=now,
+                )
+            )
+            if line.variant_id is not None:
+                bucket = BUCKET_FOR_DISPOSITION[verdict.disposition]
+                moves.append(StockMove(line.variant_id, bucket, verdict.quantity, line.id))
+        all_inspected = all(line.awaiting_inspection_quantity == 0 for line in self.lines)
+        if self.status is ReturnStatus.RECEIVED and all_inspected:
+            self.status = ReturnStatus.INSPECTED
+        self._touch(now)
+        self._record(
+            "return.inspected",
+            verdicts=[
+                {
+                    "line_id": v.line_id,
+                    "quantity": v.quantity,
+                    "accepted": v.is_accepted,
+                    "grade": v.grade.value,
+                    "disposition": v.disposition.value,
+                }
+                for v in verdicts
+            ],
+            fully_inspected=self.status is ReturnStatus.INSPECTED,
+        )
+        return moves
+
+    def complete(self, now: datetime) -> None:
+        """Close the return once every line has an outcome, recording the chosen resolution."""
+        blocker = self._completion_blocker()
+        if blocker is not None:
+            raise blocker
+        self.status = ReturnStatus.COMPLETED
+        self.completed_at = now
+        self._touch(now)
+        self._record(
+            "return.completed",
+            resolution=self.resolution.value,
+            lines=[
+                {
+                    "line_id": line.id,
+                    "resolution": line.resolution.value,
+                    "accepted": line.accepted_quantity,
+                    "rejected": line.rejected_quantity,
+                    "kept": line.approved_quantity if self._is_keep_item() else 0,
+                }
+                for line in self.lines
+            ],
+        )
+
+    def expire(self, now: datetime) -> None:
+        """Close an approved return whose parcel never arrived by its deadline."""
+        ensure_allowed(self.status, ReturnAction.EXPIRE)
+        if self.expires_at is None or now < self.expires_at:
+            raise IllegalTransition(ReturnAction.EXPIRE.value, "approved and not yet due")
+        self.status = ReturnStatus.EXPIRED
+        self._touch(now)
+        self._record("return.expired", expired_at=now.isoformat())
+
+    def is_overdue(self, now: datetime) -> bool:
+        return (
+            self.status is ReturnStatus.APPROVED
+            and self.expires_at is not None
+            and now >= self.expires_at
+        )
+
+    def check_invariants(self) -> None:
+        for line in self.lines:
+            line.check_invariants()
+
+    # -- helpers ----------------------------------------------------------------------------
+
+    def _is_keep_item(self) -> bool:
+        return self.return_method is ReturnMethod.KEEP_ITEM
+
+    def _completion_blocker(self) -> IllegalTransition | None:
+        if not is_allowed(self.status, ReturnAction.COMPLETE):
+            return IllegalTransition(ReturnAction.COMPLETE.value, self.status.value)
+        if self.status is ReturnStatus.APPROVED and not self._is_keep_item():
+            return IllegalTransition(
+                ReturnAction.COMPLETE.value, "approved and waiting for its items"
+            )
+        return None
+
+    def _touch(self, now: datetime) -> None:
+        self.updated_at = now
+        self.check_invariants()
+
+    def _record(self, name: str, **payload: Any) -> None:
+        self.events.append(
+            DomainEvent(name, {"number": self.number, "status": self.status.value, **payload})
+        )
+
+    def _lines_payload(self, quantity_field: str) -> list[dict[str, Any]]:
+        return [
+            {
+                "line_id": line.id,
+                "sku": line.sku,
+                "quantity": getattr(line, quantity_field),
+                "reason": line.reason_code,
+            }
+            for line in self.lines
+        ]
+
+
+def _required(value: str, field: str) -> str:
+    text = value.strip()
+    if not text:
+        raise InvalidRequest(f"{field} must not be empty", field=field)
+    return text

@@ -1,0 +1,73 @@
+"""Return statuses, actions and the one table of which action is allowed from which status."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+from retour.domain.errors import IllegalTransition
+
+
+class ReturnStatus(StrEnum):
+    REQUESTED = "requested"
+    NEEDS_INFO = "needs_info"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    IN_TRANSIT = "in_transit"
+    PARTIALLY_RECEIVED = "partially_received"
+    RECEIVED = "received"
+    INSPECTED = "inspected"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    EXPIRED = "expired"
+
+
+class ReturnAction(StrEnum):
+    APPROVE = "approve"
+    REJECT = "reject"
+    REQUEST_INFO = "request_info"
+    ANSWER_INFO = "answer_info"
+    CANCEL = "cancel"
+    MARK_IN_TRANSIT = "mark_in_transit"
+    RECEIVE = "receive"
+    INSPECT = "inspect"
+    COMPLETE = "complete"
+    EXPIRE = "expire"
+
+
+S = ReturnStatus
+A = ReturnAction
+
+#: The transition table: each action and the statuses it may start from. Where an action can
+#: lead to more than one status (receive, inspect), the aggregate picks the target.
+ALLOWED_FROM: Mapping[ReturnAction, frozenset[ReturnStatus]] = {
+    A.APPROVE: frozenset({S.REQUESTED, S.NEEDS_INFO}),
+    A.REJECT: frozenset({S.REQUESTED, S.NEEDS_INFO}),
+    A.REQUEST_INFO: frozenset({S.REQUESTED, S.APPROVED}),
+    A.ANSWER_INFO: frozenset({S.NEEDS_INFO}),
+    # Only before anything is received.
+    A.CANCEL: frozenset({S.REQUESTED, S.NEEDS_INFO, S.APPROVED, S.IN_TRANSIT}),
+    A.MARK_IN_TRANSIT: frozenset({S.APPROVED}),
+    A.RECEIVE: frozenset({S.APPROVED, S.IN_TRANSIT, S.PARTIALLY_RECEIVED}),
+    A.INSPECT: frozenset({S.PARTIALLY_RECEIVED, S.RECEIVED}),
+    # From approved only for keep-item returns, where nothing is shipped back.
+    A.COMPLETE: frozenset({S.INSPECTED, S.APPROVED}),
+    A.EXPIRE: frozenset({S.APPROVED}),
+}
+
+#: Statuses a return never leaves.
+FINAL_STATUSES: frozenset[ReturnStatus] = frozenset(
+    {S.REJECTED, S.COMPLETED, S.CANCELLED, S.EXPIRED}
+)
+
+#: Statuses in which a return no longer holds any of the order's quantities.
+RELEASED_STATUSES: frozenset[ReturnStatus] = frozenset({S.REJECTED, S.CANCELLED, S.EXPIRED})
+
+
+def is_allowed(status: ReturnStatus, action: ReturnAction) -> bool:
+    return status in ALLOWED_FROM[action]
+
+
+def ensure_allowed(status: ReturnStatus, action: ReturnAction) -> None:
+    if not is_allowed(status, action):
+        raise IllegalTransition(action.value, status.value)

@@ -1,0 +1,32 @@
+"""Return use cases, split by who does them: shopper, reviewer, warehouse, scheduler."""
+
+from retour.services.returns.expiry import expire_overdue_returns
+from retour.services.returns.requesting import ReturnRequest, request_return
+from retour.services.returns.review import (
+    answer_return_info,
+    approve_return,
+    cancel_return,
+    reject_return,
+    request_return_info,
+)
+from retour.services.returns.warehouse import (
+    complete_return,
+    inspect_return,
+    mark_return_in_transit,
+    receive_return,
+)
+
+__all__ = [
+    "ReturnRequest",
+    "answer_return_info",
+    "approve_return",
+    "cancel_return",
+    "complete_return",
+    "expire_overdue_returns",
+    "inspect_return",
+    "mark_return_in_transit",
+    "receive_return",
+    "reject_return",
+    "request_return",
+    "request_return_info",
+]

@@ -1,0 +1,48 @@
+"""The load → act → save → record steps every return use case shares."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from retour.db.unit_of_work import UnitOfWork
+from retour.domain.returns import Return
+from retour.services.context import Actor
+from retour.services.errors import NotFound
+
+
+def load_return(uow: UnitOfWork, store_id: int, return_id: int) -> Return:
+    ret = uow.returns.get(store_id, return_id)
+    if ret is None:
+        raise NotFound("return", return_id)
+    return ret
+
+
+def save_return(uow: UnitOfWork, ret: Return, actor: Actor, now: datetime) -> None:
+    """Save the aggregate and append the events it raised, in the same transaction."""
+    uow.returns.save(ret)
+    uow.events.append(
+        ret.events,
+        store_id=ret.store_id,
+        actor=str(actor),
+        occurred_at=now,
+        return_id=ret.id,
+        order_id=ret.order_id,
+    )
+    ret.events.clear()
+
+
+def act_on_return(
+    uow: UnitOfWork,
+    store_id: int,
+    return_id: int,
+    actor: Actor,
+    now: datetime,
+    action: Callable[[Return], object],
+) -> Return:
+    with uow:
+        ret = load_return(uow, store_id, return_id)
+        action(ret)
+        save_return(uow, ret, actor, now)
+        uow.commit()
+    return ret

@@ -1,0 +1,68 @@
+"""A shopper (or staff on their behalf) asks to return items of one order."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from retour.db.unit_of_work import UnitOfWork
+from retour.domain.errors import InvalidRequest
+from retour.domain.lines import Resolution, ReturnMethod
+from retour.domain.orders import returnable_quantities
+from retour.domain.returns import LineRequest, Return
+from retour.services.context import Actor
+from retour.services.errors import NotFound
+from retour.services.returns.common import save_return
+
+
+@dataclass(frozen=True)
+class ReturnRequest:
+    order_id: int
+    lines: Sequence[LineRequest]
+    resolution: Resolution = Resolution.REFUND
+    return_method: ReturnMethod = ReturnMethod.SHIP_YOURSELF
+    customer_note: str = ""
+
+
+def request_return(
+    uow: UnitOfWork, store_id: int, request: ReturnRequest, actor: Actor, now: datetime
+) -> Return:
+    """Open a return; quantities must fit in what was fulfilled less what other returns hold."""
+    with uow:
+        # The order's row lock first: two requests on one order are then checked in turn.
+        if not uow.orders.lock_for_returns(store_id, request.order_id):
+            raise NotFound("order", request.order_id)
+        order = uow.orders.get(store_id, request.order_id)
+        if order is None:
+            raise NotFound("order", request.order_id)
+        held = [
+            (line.id, other.held_quantity(line.id))
+            for other in uow.returns.for_order(store_id, order.id)
+            for line in order.lines
+        ]
+        _reason_codes_exist(uow, store_id, request.lines)
+        ret = Return.request(
+            order=order,
+            number=uow.returns.next_number(store_id),
+            requests=request.lines,
+            returnable=returnable_quantities(order, held),
+            resolution=request.resolution,
+            return_method=request.return_method,
+            customer_note=request.customer_note,
+            now=now,
+        )
+        uow.returns.add(ret, location_id=uow.inventory.default_location_id(store_id))
+        save_return(uow, ret, actor, now)
+        uow.commit()
+    return ret
+
+
+def _reason_codes_exist(uow: UnitOfWork, store_id: int, lines: Sequence[LineRequest]) -> None:
+    known = uow.stores.active_reason_codes(store_id)
+    for index, line in enumerate(lines):
+        if line.reason_code not in known:
+            raise InvalidRequest(
+                f"unknown return reason {line.reason_code!r}; one of: {', '.join(sorted(known))}",
+                field=f"lines[{index}].reason_code",
+            )

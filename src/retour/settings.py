@@ -1,0 +1,48 @@
+"""Settings from the environment (prefix `RETOUR_`); nothing is read at import time."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET_KEY = "retour-development-secret-key-do-not-use-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="RETOUR_", extra="ignore")
+
+    env: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("./var")
+    #: SQLAlchemy URL; empty means a SQLite file `retour.db` under the data dir.
+    database_url: str = ""
+    secret_key: SecretStr = SecretStr(DEVELOPMENT_SECRET_KEY)
+    base_url: str = "http://127.0.0.1:8000"
+    #: Pool size per process for PostgreSQL.
+    database_pool_size: int = 10
+
+    @model_validator(mode="after")
+    def _refuse_default_secret_in_production(self) -> Settings:
+        if self.env == "production" and (
+            self.secret_key.get_secret_value() == DEVELOPMENT_SECRET_KEY
+            or len(self.secret_key.get_secret_value()) < 32
+        ):
+            raise ValueError(
+                "RETOUR_SECRET_KEY must be set to a random value of at least 32 characters "
+                "when RETOUR_ENV=production"
+            )
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'retour.db').resolve()}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

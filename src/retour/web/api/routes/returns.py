@@ -1,0 +1,239 @@
+"""Returns: request, read, and one POST per lifecycle action."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
+
+from retour.db.repositories.returns import ReturnFilter
+from retour.domain.returns import InspectionInput, LineRequest, Receipt, UnexpectedItem
+from retour.domain.statuses import ReturnStatus
+from retour.services import queries
+from retour.services import returns as use_cases
+from retour.web.api.deps import Api
+from retour.web.api.schemas import (
+    ApproveBody,
+    CancelBody,
+    EventList,
+    EventPublic,
+    InspectBody,
+    InTransitBody,
+    MessageBody,
+    ReceiveBody,
+    RejectBody,
+    ReturnCreate,
+    ReturnPage,
+    ReturnPublic,
+)
+
+router = APIRouter(prefix="/returns", tags=["returns"])
+_ACTION_RESPONSES: dict[int | str, dict[str, str]] = {
+    404: {"description": "No such return in this store"},
+    409: {"description": "The current status does not allow this action"},
+    422: {"description": "Invalid input, e.g. a quantity above the maximum allowed"},
+}
+
+
+@router.post("", response_model=ReturnPublic, status_code=201, responses=_ACTION_RESPONSES)
+def request_return_route(body: ReturnCreate, api: Api) -> JSONResponse:
+    """Open a return against one order."""
+    request = use_cases.ReturnRequest(
+        order_id=body.order_id,
+        lines=[
+            LineRequest(
+                order_line_id=line.order_line_id,
+                quantity=line.quantity,
+                reason_code=line.reason_code,
+                reason_note=line.reason_note,
+                resolution=line.resolution,
+            )
+            for line in body.lines
+        ],
+        resolution=body.resolution,
+        return_method=body.return_method,
+        customer_note=body.customer_note,
+    )
+    return api.mutate(
+        body,
+        lambda uow: use_cases.request_return(
+            uow, api.store_id, request, api.actor, api.clock.now()
+        ),
+        ReturnPublic.from_domain,
+        status_code=201,
+    )
+
+
+@router.get("", response_model=ReturnPage)
+def list_returns_route(
+    api: Api,
+    status: ReturnStatus | None = None,
+    created_from: datetime | None = None,
+    created_to: datetime | None = None,
+    customer_email: str | None = None,
+    order_id: int | None = None,
+    cursor: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> ReturnPage:
+    """Newest first; follow `next_cursor` for the next page."""
+    where = ReturnFilter(
+        status=status.value if status else None,
+        created_from=created_from,
+        created_to=created_to,
+        customer_email=customer_email,
+        order_id=order_id,
+    )
+    page = queries.list_returns(api.uow(), api.store_id, where, cursor, limit)
+    return ReturnPage(
+        items=[ReturnPublic.from_domain(ret) for ret in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.get("/{return_id}", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
+def get_return_route(return_id: int, api: Api) -> ReturnPublic:
+    return ReturnPublic.from_domain(queries.get_return(api.uow(), api.store_id, return_id))
+
+
+@router.get("/{return_id}/events", response_model=EventList)
+def return_events_route(return_id: int, api: Api) -> EventList:
+    """The return's timeline, oldest first."""
+    events = queries.return_events(api.uow(), api.store_id, return_id)
+    return EventList(items=[EventPublic.model_validate(event) for event in events])
+
+
+@router.post("/{return_id}/approve", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
+def approve_route(return_id: int, api: Api, body: ApproveBody | None = None) -> JSONResponse:
+    """Approve everything requested, or only the listed lines and quantities."""
+    quantities = (
+        {line.line_id: line.quantity for line in body.lines}
+        if body is not None and body.lines is not None
+        else None
+    )
+    return api.mutate(
+        body,
+        lambda uow: use_cases.approve_return(
+            uow, api.store_id, return_id, api.actor, api.clock.now(), quantities
+        ),
+        ReturnPublic.from_domain,
+    )
+
+
+@router.post("/{return_id}/reject", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
+def reject_route(return_id: int, body: RejectBody, api: Api) -> JSONResponse:
+    return api.mutate(
+        body,
+        lambda uow: use_cases.reject_return(
+            uow, api.store_id, return_id, api.actor, api.clock.now(), body.reason
+        ),
+        ReturnPublic.from_domain,
+    )
+
+
+@router.post("/{return_id}/request-info", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
+def request_info_route(return_id: int, body: MessageBody, api: Api) -> JSONResponse:
+    """Ask the shopper a question; the return waits in `needs_info`."""
+    return api.mutate(
+        body,
+        lambda uow: use_cases.request_return_info(
+            uow, api.store_id, return_id, api.actor, api.clock.now(), body.message
+        ),
+        ReturnPublic.from_domain,
+    )
+
+
+@router.post("/{return_id}/answer-info", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
+def answer_info_route(return_id: int, body: MessageBody, api: Api) -> JSONResponse:
+    """The shopper's answer; the return goes back to `requested`."""
+    return api.mutate(
+        body,
+        lambda uow: use_cases.answer_return_info(
+            uow, api.store_id, return_id, api.actor, api.clock.now(), body.message
+        ),
+        ReturnPublic.from_domain,
+    )
+
+
+@router.post("/{return_id}/cancel", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
+def cancel_route(return_id: int, api: Api, body: CancelBody | None = None) -> JSONResponse:
+    """Cancel, only before anything has been received."""
+    reason = body.reason if body is not None else ""
+    return api.mutate(
+        body,
+        lambda uow: use_cases.cancel_return(
+            uow, api.store_id, return_id, api.actor, api.clock.now(), reason
+        ),
+        ReturnPublic.from_domain,
+    )
+
+
+@router.post(
+    "/{return_id}/mark-in-transit", response_model=ReturnPublic, responses=_ACTION_RESPONSES
+)
+def mark_in_transit_route(return_id: int, body: InTransitBody, api: Api) -> JSONResponse:
+    return api.mutate(
+        body,
+        lambda uow: use_cases.mark_return_in_transit(
+            uow,
+            api.store_id,
+            return_id,
+            api.actor,
+            api.clock.now(),
+            body.tracking_number,
+            body.carrier,
+        ),
+        ReturnPublic.from_domain,
+    )
+
+
+@router.post("/{return_id}/receive", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
+def receive_route(return_id: int, body: ReceiveBody, api: Api) -> JSONResponse:
+    """Record units that arrived, wrong items, and extras nobody asked for."""
+    receipts = [Receipt(line.line_id, line.quantity, line.wrong_item) for line in body.lines]
+    unexpected = [
+        UnexpectedItem(sku=item.sku, title=item.title, quantity=item.quantity, note=item.note)
+        for item in body.unexpected_items
+    ]
+    return api.mutate(
+        body,
+        lambda uow: use_cases.receive_return(
+            uow, api.store_id, return_id, api.actor, api.clock.now(), receipts, unexpected
+        ),
+        ReturnPublic.from_domain,
+    )
+
+
+@router.post("/{return_id}/inspect", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
+def inspect_route(return_id: int, body: InspectBody, api: Api) -> JSONResponse:
+    """Grade and route received units; restocked units become sellable stock."""
+    verdicts = [
+        InspectionInput(
+            line_id=line.line_id,
+            quantity=line.quantity,
+            is_accepted=line.accepted,
+            grade=line.grade,
+            disposition=line.disposition,
+            note=line.note,
+        )
+        for line in body.lines
+    ]
+    return api.mutate(
+        body,
+        lambda uow: use_cases.inspect_return(
+            uow, api.store_id, return_id, api.actor, api.clock.now(), verdicts
+        ),
+        ReturnPublic.from_domain,
+    )
+
+
+@router.post("/{return_id}/complete", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
+def complete_route(return_id: int, api: Api) -> JSONResponse:
+    """Close the return once every line has an outcome."""
+    return api.mutate(
+        None,
+        lambda uow: use_cases.complete_return(
+            uow, api.store_id, return_id, api.actor, api.clock.now()
+        ),
+        ReturnPublic.from_domain,
+    )

@@ -1,0 +1,320 @@
+"""Public JSON shapes of the API: `XCreate` in, `XPublic` out."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from retour.domain.lines import Disposition, Grade, Resolution, ReturnLine, ReturnMethod
+from retour.domain.returns import Return
+
+Quantity = Annotated[int, Field(ge=1, le=100_000)]
+Message = Annotated[str, Field(min_length=1, max_length=5000)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# -- requests -------------------------------------------------------------------------------
+
+
+class ReturnLineCreate(_In):
+    order_line_id: int
+    quantity: Quantity
+    reason_code: Annotated[str, Field(min_length=1, max_length=64)]
+    reason_note: Annotated[str, Field(max_length=5000)] = ""
+    resolution: Resolution | None = None
+
+
+class ReturnCreate(_In):
+    order_id: int
+    lines: Annotated[list[ReturnLineCreate], Field(min_length=1, max_length=500)]
+    resolution: Resolution = Resolution.REFUND
+    return_method: ReturnMethod = ReturnMethod.SHIP_YOURSELF
+    customer_note: Annotated[str, Field(max_length=5000)] = ""
+
+
+class ApproveLine(_In):
+    line_id: int
+    quantity: Annotated[int, Field(ge=0, le=100_000)]
+
+
+class ApproveBody(_In):
+    """Omit `lines` to approve everything requested; lines left out of a list get 0."""
+
+    lines: list[ApproveLine] | None = None
+
+
+class RejectBody(_In):
+    reason: Message
+
+
+class MessageBody(_In):
+    message: Message
+
+
+class CancelBody(_In):
+    reason: Annotated[str, Field(max_length=5000)] = ""
+
+
+class InTransitBody(_In):
+    tracking_number: Annotated[str, Field(min_length=1, max_length=100)]
+    carrier: Annotated[str, Field(max_length=64)] = ""
+
+
+class ReceiptLine(_In):
+    line_id: int
+    quantity: Quantity
+    wrong_item: bool = False
+
+
+class UnexpectedItemIn(_In):
+    sku: Annotated[str, Field(min_length=1, max_length=100)]
+    title: Annotated[str, Field(max_length=300)] = ""
+    quantity: Quantity
+    note: Annotated[str, Field(max_length=5000)] = ""
+
+
+class ReceiveBody(_In):
+    lines: list[ReceiptLine] = []
+    unexpected_items: list[UnexpectedItemIn] = []
+
+
+class InspectionLine(_In):
+    line_id: int
+    quantity: Quantity
+    accepted: bool
+    grade: Grade
+    disposition: Disposition
+    note: Annotated[str, Field(max_length=5000)] = ""
+
+
+class InspectBody(_In):
+    lines: Annotated[list[InspectionLine], Field(min_length=1)]
+
+
+# -- responses ------------------------------------------------------------------------------
+
+
+class Quantities(BaseModel):
+    requested: int
+    approved: int
+    received: int
+    accepted: int
+    rejected: int
+    wrong_item: int
+
+
+class InspectionPublic(BaseModel):
+    id: int | None
+    quantity: int
+    accepted: bool
+    grade: Grade
+    disposition: Disposition
+    note: str
+    inspected_at: datetime
+
+
+class ReturnLinePublic(BaseModel):
+    id: int | None
+    order_line_id: int | None
+    variant_id: int | None
+    sku: str
+    title: str
+    reason_code: str
+    reason_note: str
+    resolution: Resolution
+    is_unexpected: bool
+    quantities: Quantities
+    inspections: list[InspectionPublic]
+
+    @classmethod
+    def from_domain(cls, line: ReturnLine) -> ReturnLinePublic:
+        return cls(
+            id=line.id,
+            order_line_id=line.order_line_id,
+            variant_id=line.variant_id,
+            sku=line.sku,
+            title=line.title,
+            reason_code=line.reason_code,
+            reason_note=line.reason_note,
+            resolution=line.resolution,
+            is_unexpected=line.is_unexpected,
+            quantities=Quantities(
+                requested=line.requested_quantity,
+                approved=line.approved_quantity,
+                received=line.received_quantity,
+                accepted=line.accepted_quantity,
+                rejected=line.rejected_quantity,
+                wrong_item=line.wrong_item_quantity,
+            ),
+            inspections=[
+                InspectionPublic(
+                    id=i.id,
+                    quantity=i.quantity,
+                    accepted=i.is_accepted,
+                    grade=i.grade,
+                    disposition=i.disposition,
+                    note=i.note,
+                    inspected_at=i.inspected_at,
+                )
+                for i in line.inspections
+            ],
+        )
+
+
+class ReturnPublic(BaseModel):
+    id: int | None
+    number: str
+    status: str
+    order_id: int
+    customer_email: str
+    currency: str
+    resolution: Resolution
+    return_method: ReturnMethod
+    customer_note: str
+    staff_message: str
+    tracking_number: str
+    carrier: str
+    created_at: datetime
+    updated_at: datetime
+    approved_at: datetime | None
+    expires_at: datetime | None
+    completed_at: datetime | None
+    allowed_actions: list[str] = Field(description="actions the current status allows")
+    lines: list[ReturnLinePublic]
+
+    @classmethod
+    def from_domain(cls, ret: Return) -> ReturnPublic:
+        return cls(
+            id=ret.id,
+            number=ret.number,
+            status=ret.status.value,
+            order_id=ret.order_id,
+            customer_email=ret.customer_email,
+            currency=ret.currency,
+            resolution=ret.resolution,
+            return_method=ret.return_method,
+            customer_note=ret.customer_note,
+            staff_message=ret.staff_message,
+            tracking_number=ret.tracking_number,
+            carrier=ret.carrier,
+            created_at=ret.created_at,
+            updated_at=ret.updated_at,
+            approved_at=ret.approved_at,
+            expires_at=ret.expires_at,
+            completed_at=ret.completed_at,
+            allowed_actions=[action.value for action in ret.allowed_actions()],
+            lines=[ReturnLinePublic.from_domain(line) for line in ret.lines],
+        )
+
+
+class _FromRow(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class OrderLinePublic(_FromRow):
+    id: int
+    platform_line_id: str
+    variant_id: int | None
+    sku: str
+    title: str
+    quantity: int
+    unit_price: int
+    line_discount: int
+    order_discount_allocated: int
+    tax: int
+
+
+class PaymentPublic(_FromRow):
+    id: int
+    platform_payment_id: str
+    gateway: str
+    amount: int
+    currency: str
+
+
+class FulfilmentLinePublic(_FromRow):
+    order_line_id: int
+    quantity: int
+
+
+class FulfilmentPublic(_FromRow):
+    id: int
+    platform_fulfilment_id: str
+    tracking_number: str
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    lines: list[FulfilmentLinePublic]
+
+
+class OrderPublic(_FromRow):
+    id: int
+    platform_order_id: str
+    number: str
+    customer_email: str
+    currency: str
+    placed_at: datetime
+    is_gift: bool
+    shipping_amount: int
+    shipping_tax: int
+    shipping_postal_code: str
+    shipping_country: str
+    lines: list[OrderLinePublic]
+    payments: list[PaymentPublic]
+    fulfilments: list[FulfilmentPublic]
+
+
+class EventPublic(_FromRow):
+    id: int
+    name: str
+    actor: str
+    occurred_at: datetime
+    return_id: int | None
+    order_id: int | None
+    payload: dict[str, Any]
+
+
+class StockLevelPublic(_FromRow):
+    sku: str
+    location: str
+    bucket: str
+    quantity: int
+
+
+class MovementPublic(_FromRow):
+    id: int
+    sku: str
+    location: str
+    bucket: str
+    quantity: int
+    cause: str
+    return_id: int | None
+    return_line_id: int | None
+    occurred_at: datetime
+
+
+class ReturnPage(BaseModel):
+    items: list[ReturnPublic]
+    next_cursor: str | None
+
+
+class OrderPage(BaseModel):
+    items: list[OrderPublic]
+    next_cursor: str | None
+
+
+class MovementPage(BaseModel):
+    items: list[MovementPublic]
+    next_cursor: str | None
+
+
+class EventList(BaseModel):
+    items: list[EventPublic]
+
+
+class StockList(BaseModel):
+    items: list[StockLevelPublic]

@@ -1,0 +1,43 @@
+"""The application factory: everything is built here, nothing at import time."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from retour import __version__
+from retour.db.engine import create_db_engine, create_session_factory
+from retour.db.unit_of_work import UnitOfWork
+from retour.services.context import Clock, SystemClock
+from retour.settings import Settings
+from retour.web.api.problems import install_problem_handlers
+from retour.web.api.routes import health, inventory, orders, returns
+
+API_DESCRIPTION = """
+The Retour JSON API. Authenticate with `Authorization: Bearer <API key>`
+(`retour apikey create --store SLUG`). Errors are RFC 9457 `application/problem+json`
+with a stable `code`. POSTs accept an `Idempotency-Key` header. Lists use cursor pagination.
+"""
+
+
+def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+    engine = create_db_engine(settings)
+    session_factory = create_session_factory(engine)
+    app = FastAPI(
+        title="Retour API",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.clock = clock or SystemClock()
+    app.state.new_uow = lambda: UnitOfWork(session_factory)
+    install_problem_handlers(app)
+    api = APIRouter(prefix="/api/v1")
+    for module in (orders, returns, inventory):
+        api.include_router(module.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    return app

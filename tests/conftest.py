@@ -1,0 +1,103 @@
+"""Shared fixtures: one database engine per run (SQLite or PostgreSQL), emptied per test.
+
+Choose the engine with RETOUR_TEST_DATABASE=sqlite|postgresql (default sqlite). PostgreSQL
+uses RETOUR_TEST_POSTGRES_URL (default: the local server, database `retour_test`). When it
+cannot be reached the PostgreSQL run fails — it never skips.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+
+from retour.db.base import Base
+from retour.db.engine import create_db_engine, create_session_factory
+from retour.db.migrate import upgrade
+from retour.db.unit_of_work import UnitOfWork
+from retour.services.context import FixedClock
+from retour.settings import Settings
+
+DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/retour_test"
+START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+def engine_name() -> str:
+    name = os.environ.get("RETOUR_TEST_DATABASE", "sqlite")
+    if name not in ("sqlite", "postgresql"):
+        raise pytest.UsageError(f"RETOUR_TEST_DATABASE must be sqlite or postgresql, not {name}")
+    return name
+
+
+def _recreate_postgres_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    data_dir = tmp_path_factory.mktemp("data")
+    if engine_name() == "postgresql":
+        url = os.environ.get("RETOUR_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+        _recreate_postgres_database(url)
+    else:
+        url = f"sqlite:///{data_dir / 'retour-test.db'}"
+    return Settings(env="test", data_dir=data_dir, database_url=url)
+
+
+@pytest.fixture(scope="session")
+def engine(settings: Settings) -> Iterator[Engine]:
+    engine = create_db_engine(settings)
+    upgrade(engine)
+    yield engine
+    engine.dispose()
+
+
+def empty_all_tables(engine: Engine) -> None:
+    tables = [table.name for table in reversed(Base.metadata.sorted_tables)]
+    with engine.begin() as connection:
+        if engine.dialect.name == "postgresql":
+            connection.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(text(f"DELETE FROM {table}"))
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    empty_all_tables(engine)
+    return create_session_factory(engine)
+
+
+@pytest.fixture
+def uow(session_factory: sessionmaker[Session]) -> UnitOfWork:
+    return UnitOfWork(session_factory)
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock(START)
+
+
+def pytest_report_header() -> str:
+    return f"retour test database: {engine_name()}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if engine_name() == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL; runs in the PostgreSQL pass of make test")
+    for item in items:
+        if "postgres_only" in item.keywords:
+            item.add_marker(skip)
