@@ -34,26 +34,38 @@ def engine_name() -> str:
     return name
 
 
-def _recreate_postgres_database(url: str) -> None:
-    target = make_url(url)
-    admin = create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+def run_on_postgres_server(url: str, *statements: str) -> None:
+    """Run statements on the server's `postgres` database (to create or drop others)."""
+    admin = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            connection.execute(text(f'CREATE DATABASE "{target.database}"'))
+            for statement in statements:
+                connection.execute(text(statement))
     finally:
         admin.dispose()
 
 
+def private_postgres_url(url: str, suffix: str) -> str:
+    """The same server, a database of this test run's own, so that runs never collide."""
+    target = make_url(url)
+    return target.set(database=f"{target.database}_{suffix}_{os.getpid()}").render_as_string(
+        hide_password=False
+    )
+
+
 @pytest.fixture(scope="session")
-def settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+def settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Settings]:
     data_dir = tmp_path_factory.mktemp("data")
-    if engine_name() == "postgresql":
-        url = os.environ.get("RETOUR_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
-        _recreate_postgres_database(url)
-    else:
+    if engine_name() != "postgresql":
         url = f"sqlite:///{data_dir / 'retour-test.db'}"
-    return Settings(env="test", data_dir=data_dir, database_url=url)
+        yield Settings(env="test", data_dir=data_dir, database_url=url)
+        return
+    base = os.environ.get("RETOUR_TEST_POSTGRES_URL", DEFAULT_POSTGRES_URL)
+    url = private_postgres_url(base, "run")
+    name = make_url(url).database
+    run_on_postgres_server(url, f'DROP DATABASE IF EXISTS "{name}"', f'CREATE DATABASE "{name}"')
+    yield Settings(env="test", data_dir=data_dir, database_url=url)
+    run_on_postgres_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")

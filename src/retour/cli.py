@@ -98,11 +98,12 @@ def demo(
     key = demo_api_key(_uow(settings))
     base = f"http://{host}:{port}"
     out.print(
-        f"\n[bold]Retour demo[/bold] — store [cyan]demo[/cyan]\n"
-        f"  Return portal   {base}/s/demo/returns\n"
-        f"  Back office     {base}/admin  (owner: {DEMO_OWNER_EMAIL} / {DEMO_OWNER_PASSWORD})\n"
-        f"  API             {base}/api/v1  (docs: {base}/api/docs)\n"
+        f"\n[bold]Retour demo[/bold] — store [cyan]demo[/cyan] (SQLite: {settings.data_dir}/)\n"
+        f"  Front page      {base}/\n"
+        f"  API             {base}/api/v1   reference: {base}/api/docs\n"
         f"  API key         {key}\n"
+        f"  Owner login     {DEMO_OWNER_EMAIL} / {DEMO_OWNER_PASSWORD}\n"
+        f"  (The shopper portal and the back office are not built yet; see the issues.)\n"
     )
     serve(host=host, port=port)
 

@@ -207,3 +207,11 @@ def test_health_and_openapi(server):
     spec = httpx.get(f"{server.base_url}/api/v1/openapi.json").json()
     assert "/api/v1/returns/{return_id}/inspect" in spec["paths"]
     assert httpx.get(f"{server.base_url}/api/docs").status_code == 200
+
+
+def test_front_page_points_to_the_api(server):
+    import httpx
+
+    page = httpx.get(f"{server.base_url}/")
+    assert page.status_code == 200
+    assert 'href="/api/docs"' in page.text

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
 
 from retour.db.base import Base
 from retour.db.migrate import downgrade, upgrade
+from tests.conftest import private_postgres_url, run_on_postgres_server
 
 
 def test_models_and_migrations_do_not_drift(engine):
@@ -18,13 +20,11 @@ def test_models_and_migrations_do_not_drift(engine):
 
 
 def test_upgrade_from_empty_and_back(settings, tmp_path):
-    if engine_is_postgres(settings):
-        url = settings.effective_database_url.rsplit("/", 1)[0] + "/retour_migration_test"
-        admin = create_engine(url.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            connection.execute(text("DROP DATABASE IF EXISTS retour_migration_test WITH (FORCE)"))
-            connection.execute(text("CREATE DATABASE retour_migration_test"))
-        admin.dispose()
+    postgres = settings.effective_database_url.startswith("postgresql")
+    if postgres:
+        url = private_postgres_url(settings.effective_database_url, "empty")
+        name = make_url(url).database
+        run_on_postgres_server(url, f'CREATE DATABASE "{name}"')
     else:
         url = f"sqlite:///{tmp_path / 'empty.db'}"
     scratch = create_engine(url)
@@ -37,7 +37,5 @@ def test_upgrade_from_empty_and_back(settings, tmp_path):
         assert set(inspect(scratch).get_table_names()) == {"alembic_version"}
     finally:
         scratch.dispose()
-
-
-def engine_is_postgres(settings) -> bool:
-    return settings.effective_database_url.startswith("postgresql")
+        if postgres:
+            run_on_postgres_server(url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

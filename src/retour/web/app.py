@@ -9,6 +9,7 @@ from retour.db.engine import create_db_engine, create_session_factory
 from retour.db.unit_of_work import UnitOfWork
 from retour.services.context import Clock, SystemClock
 from retour.settings import Settings
+from retour.web import pages
 from retour.web.api.problems import install_problem_handlers
 from retour.web.api.routes import health, inventory, orders, returns
 
@@ -40,4 +41,5 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
         api.include_router(module.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(pages.router)
     return app
