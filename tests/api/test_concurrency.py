@@ -80,3 +80,32 @@ def test_concurrent_requests_on_one_order_never_overbook(client):
     }
     assert race(client, "/returns", body) == [201, 422]
     assert len(client.get("/returns", params={"order_id": order["id"]}).json()["items"]) == 1
+
+
+def test_racing_requests_with_one_idempotency_key_create_one_return(client):
+    payload = order_payload("5000", placed_at=START - timedelta(days=4), quantities=(ROUNDS,))
+    order = client.post("/orders", json=payload).json()
+    body = {
+        "order_id": order["id"],
+        "lines": [
+            {"order_line_id": order["lines"][0]["id"], "quantity": 1, "reason_code": "style"}
+        ],
+    }
+    for attempt in range(ROUNDS // 2):
+        headers = {"Idempotency-Key": f"race-{attempt}"}
+        barrier = threading.Barrier(2)
+        responses = []
+
+        def send(headers=headers, barrier=barrier, responses=responses) -> None:
+            barrier.wait()
+            responses.append(client.post("/returns", json=body, headers=headers))
+
+        threads = [threading.Thread(target=send) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert [r.status_code for r in responses] == [201, 201], [r.text for r in responses]
+        assert responses[0].json() == responses[1].json()
+    listed = client.get("/returns", params={"order_id": order["id"]}).json()["items"]
+    assert len(listed) == ROUNDS // 2

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import TracebackType
 
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,6 +21,7 @@ class UnitOfWork:
 
     Nesting lets a wrapper (idempotency) run a use case and record its response in the same
     transaction: the use case commits as usual, and only the outermost commit is real.
+    Losing a race with another transaction surfaces as `ConcurrentModification`.
     """
 
     session: Session
@@ -56,20 +57,23 @@ class UnitOfWork:
             # close() rolls back whatever was not committed and detaches, without expiring,
             # the objects read, so callers can still render them.
             self.session.close()
+        if exc is not None and lost_a_race(exc):
+            raise ConcurrentModification() from exc
 
     def commit(self) -> None:
-        try:
-            self.session.flush()
-            if self._depth == 1:
-                self.session.commit()
-        except StaleDataError as error:
-            self.session.rollback()
-            raise ConcurrentModification() from error
-        except OperationalError as error:
-            if "database is locked" not in str(error):
-                raise
-            self.session.rollback()
-            raise ConcurrentModification() from error
+        self.session.flush()
+        if self._depth == 1:
+            self.session.commit()
 
     def rollback(self) -> None:
         self.session.rollback()
+
+
+def lost_a_race(error: BaseException) -> bool:
+    """A stale version, a unique key taken meanwhile, or SQLite's writer lock."""
+    if isinstance(error, StaleDataError):
+        return True
+    if isinstance(error, IntegrityError):
+        sqlstate = getattr(error.orig, "sqlstate", None)
+        return sqlstate == "23505" or "UNIQUE constraint failed" in str(error.orig)
+    return isinstance(error, OperationalError) and "database is locked" in str(error.orig)

@@ -8,11 +8,10 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from retour.db.models import IdempotencyRecord
 from retour.db.unit_of_work import UnitOfWork
-from retour.services.errors import IdempotencyMismatch
+from retour.services.errors import ConcurrentModification, IdempotencyMismatch
 
 Response = tuple[int, dict[str, Any]]
 
@@ -56,8 +55,8 @@ def run_idempotently(
             )
             uow.commit()
         return response, False
-    except IntegrityError:
-        # A concurrent request with the same key won the race; ours was rolled back.
+    except ConcurrentModification:
+        # Maybe a concurrent request with the same key won; ours was rolled back.
         with uow:
             stored = _stored(uow, store_id, key)
         if stored is None:

@@ -8,13 +8,11 @@ from datetime import datetime
 
 from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from retour.db.models import InspectionRow, ReturnLineRow, ReturnRow, Store
 from retour.domain.lines import Disposition, Grade, Inspection, Resolution, ReturnLine, ReturnMethod
 from retour.domain.returns import Return
 from retour.domain.statuses import ReturnStatus
-from retour.services.errors import ConcurrentModification
 
 _RETURN_FIELDS = (
     "store_id",
@@ -148,10 +146,7 @@ class ReturnRepository:
             for inspection in line.inspections:
                 if inspection.id is None:
                     line_row.inspections.append(_inspection_row(ret.store_id, inspection))
-        try:
-            self.session.flush()
-        except StaleDataError as error:
-            raise ConcurrentModification() from error
+        self.session.flush()
         ret.id = row.id
         for line, line_row in new_lines:
             line.id = line_row.id

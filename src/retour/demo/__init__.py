@@ -1,0 +1,1 @@
+"""The demo store: a deterministic apparel shop with two years of orders and returns."""
