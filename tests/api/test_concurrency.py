@@ -17,16 +17,20 @@ ROUNDS = 8
 def race(client, path: str, body: dict | None) -> list[int]:
     barrier = threading.Barrier(2)
     statuses: list[int] = []
+    texts: list[str] = []
 
     def send() -> None:
         barrier.wait()
-        statuses.append(client.post(path, json=body).status_code)
+        response = client.post(path, json=body)
+        statuses.append(response.status_code)
+        texts.append(response.text)
 
     threads = [threading.Thread(target=send) for _ in range(2)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
+    print(texts)
     return sorted(statuses)
 
 

@@ -27,7 +27,6 @@ EXPECTED: dict[ReturnStatus, dict[ReturnAction, ReturnStatus]] = {
         A.CANCEL: S.CANCELLED,
     },
     S.APPROVED: {
-        A.REQUEST_INFO: S.NEEDS_INFO,
         A.CANCEL: S.CANCELLED,
         A.MARK_IN_TRANSIT: S.IN_TRANSIT,
         A.RECEIVE: S.PARTIALLY_RECEIVED,

@@ -9,7 +9,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from random import Random
 from zoneinfo import ZoneInfo
 
-from retour.demo.catalog import PRODUCTS, SIZE_WEIGHTS, SIZES, VAT_PERCENT, CustomerSpec, ProductSpec
+from retour.demo.catalog import (
+    PRODUCTS,
+    SIZE_WEIGHTS,
+    SIZES,
+    VAT_PERCENT,
+    CustomerSpec,
+    ProductSpec,
+)
 from retour.domain.money import allocate
 from retour.services.order_import import (
     CustomerImport,

@@ -43,7 +43,9 @@ A = ReturnAction
 ALLOWED_FROM: Mapping[ReturnAction, frozenset[ReturnStatus]] = {
     A.APPROVE: frozenset({S.REQUESTED, S.NEEDS_INFO}),
     A.REJECT: frozenset({S.REQUESTED, S.NEEDS_INFO}),
-    A.REQUEST_INFO: frozenset({S.REQUESTED, S.APPROVED}),
+    # Only before approval: after it, partially approved units may already belong to
+    # another return, and going back to `requested` would claim them again.
+    A.REQUEST_INFO: frozenset({S.REQUESTED}),
     A.ANSWER_INFO: frozenset({S.NEEDS_INFO}),
     # Only before anything is received.
     A.CANCEL: frozenset({S.REQUESTED, S.NEEDS_INFO, S.APPROVED, S.IN_TRANSIT}),

@@ -69,7 +69,7 @@ def _page(items: list[T], limit: int, last_id: int | None) -> Page[T]:
 
 def get_return(uow: UnitOfWork, store_id: int, return_id: int) -> Return:
     with uow:
-        return load_return(uow, store_id, return_id)
+        return load_return(uow, store_id, return_id, for_update=False)
 
 
 def list_returns(
@@ -84,7 +84,7 @@ def list_returns(
 
 def return_events(uow: UnitOfWork, store_id: int, return_id: int) -> list[Event]:
     with uow:
-        load_return(uow, store_id, return_id)
+        load_return(uow, store_id, return_id, for_update=False)
         statement = (
             select(Event)
             .where(Event.return_id == return_id, Event.store_id == store_id)

@@ -63,10 +63,13 @@ class ReturnRepository:
         self.session = session
         self._rows: dict[int, ReturnRow] = {}
 
-    def get(self, store_id: int, return_id: int) -> Return | None:
+    def get(self, store_id: int, return_id: int, for_update: bool = False) -> Return | None:
+        """Load one return; `for_update` locks it first, so concurrent writers take turns."""
         statement = _with_lines(select(ReturnRow)).where(
             ReturnRow.id == return_id, ReturnRow.store_id == store_id
         )
+        if for_update:
+            statement = self._lock_first(statement, return_id, store_id)
         row = self.session.scalars(statement).one_or_none()
         return None if row is None else self._track(row)
 
@@ -159,6 +162,20 @@ class ReturnRepository:
 
     def location_of(self, ret: Return) -> int:
         return self._rows[id(ret)].location_id
+
+    def _lock_first(
+        self, statement: Select[ReturnRow], return_id: int, store_id: int
+    ) -> Select[ReturnRow]:
+        if self.session.get_bind().dialect.name == "postgresql":
+            return statement.with_for_update(of=ReturnRow)
+        # SQLite has no row locks: a no-op write takes the database's writer lock instead.
+        self.session.execute(
+            update(ReturnRow)
+            .where(ReturnRow.id == return_id, ReturnRow.store_id == store_id)
+            .values(version=ReturnRow.version)
+            .execution_options(synchronize_session=False)
+        )
+        return statement
 
     def _track(self, row: ReturnRow) -> Return:
         ret = _to_domain(row)

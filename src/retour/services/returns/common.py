@@ -11,8 +11,9 @@ from retour.services.context import Actor
 from retour.services.errors import NotFound
 
 
-def load_return(uow: UnitOfWork, store_id: int, return_id: int) -> Return:
-    ret = uow.returns.get(store_id, return_id)
+def load_return(uow: UnitOfWork, store_id: int, return_id: int, for_update: bool = True) -> Return:
+    """The return, locked against concurrent writers unless `for_update` is False."""
+    ret = uow.returns.get(store_id, return_id, for_update=for_update)
     if ret is None:
         raise NotFound("return", return_id)
     return ret
