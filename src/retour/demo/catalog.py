@@ -128,7 +128,7 @@ def demo_customers(rng: Random, count: int = 150) -> list[CustomerSpec]:
                 name=f"{first} {last}",
                 postal_code=postal_code,
                 country=country,
-                loyalty=min(rng.paretovariate(1.5), 12.0),
+                loyalty=min(rng.paretovariate(1.5), 6.0),
             )
         )
     return customers

@@ -51,6 +51,8 @@ ACTIVE_SEQUENCE = (
     S.INSPECTED,
 )  # fmt: skip
 _CLOSED_WEIGHTS = {S.COMPLETED: 84, S.REJECTED: 6, S.CANCELLED: 5, S.EXPIRED: 5}
+#: Merchant-fault returns of items up to this unit price (before VAT) are not sent back.
+KEEP_ITEM_UP_TO = 6_000
 #: An expired return was approved and then waited out its 30-day deadline.
 EXPIRY_AGE = timedelta(days=33)
 
@@ -165,7 +167,7 @@ def _maybe_plan(rng: Random, order: PlacedOrder, reference: datetime) -> ReturnP
         return None
     candidates = _returnable(order)
     bracketed = [line for line in candidates if line.is_bracketed]
-    if not candidates or rng.random() >= (0.75 if bracketed else 0.19):
+    if not candidates or rng.random() >= (0.75 if bracketed else 0.16):
         return None
     if bracketed:
         lines = [_planned_line(rng, bracketed[0], 1, rng.choice(_SIZE_REASONS))]
@@ -268,7 +270,8 @@ def _assign_closed_statuses(rng: Random, closed: list[ReturnPlan], reference: da
 def _settle_details(rng: Random, plan: ReturnPlan) -> None:
     """Cheap merchant-fault items are kept by the shopper; some approvals leave a line out."""
     cheap_fault = all(
-        line.reason_code in MERCHANT_FAULT and line.unit_price <= 3_000 for line in plan.lines
+        line.reason_code in MERCHANT_FAULT and line.unit_price <= KEEP_ITEM_UP_TO
+        for line in plan.lines
     )
     if plan.status is S.COMPLETED and cheap_fault and rng.random() < 0.6:
         plan.method = ReturnMethod.KEEP_ITEM

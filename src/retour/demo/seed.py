@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
 from collections.abc import Iterator, Sequence
@@ -23,7 +22,7 @@ from retour.domain.statuses import ReturnStatus
 from retour.services.context import Actor
 from retour.services.errors import NotFound
 from retour.services.order_import import import_order
-from retour.services.stores import create_staff_user, create_store
+from retour.services.stores import api_key_digest, create_staff_user, create_store
 
 DEMO_STORE_SLUG = "demo"
 DEMO_OWNER_EMAIL = "owner@retour.test"
@@ -35,7 +34,9 @@ REFERENCE_TIME = datetime(2026, 11, 27, 12, tzinfo=UTC)
 RANDOM_SEED = 20261127
 CUSTOMER_COUNT = 150
 BATCH_SIZE = 100
+PROGRESS_EVERY = 500
 
+OWNER = Actor("staff", DEMO_OWNER_EMAIL)
 SHOP_SYNC = Actor("system", "shop-sync")
 T = TypeVar("T")
 
@@ -48,14 +49,15 @@ def seed_demo_store(
         if uow.stores.by_slug(DEMO_STORE_SLUG) is not None:
             return False
     started = time.perf_counter()
+    _say(progress, f"seeding store {DEMO_STORE_SLUG!r}: {orders} orders, then their returns")
     rng = Random(RANDOM_SEED)
     store_id = _create_store_and_owner(uow)
     demo_orders = _demo_orders(rng, orders)
-    placed = _import_orders(uow, store_id, demo_orders)
+    placed = _import_orders(uow, store_id, demo_orders, progress)
     _say(progress, _catalogue_line(uow, store_id))
     _say(progress, f"orders: {len(placed)}, customers: {_count(uow, store_id, Customer)}")
     plans = plan_returns(rng, placed, REFERENCE_TIME)
-    _play_returns(uow, Stage(uow, store_id, _staff(), rng, REFERENCE_TIME), plans)
+    _play_returns(uow, Stage(uow, store_id, OWNER, rng, REFERENCE_TIME), plans)
     _say(progress, _returns_line(uow, store_id))
     _say(progress, _stock_line(uow, store_id))
     _say(progress, f"seeded in {time.perf_counter() - started:.1f} s")
@@ -75,16 +77,12 @@ def demo_api_key(uow: UnitOfWork) -> str:
                     store_id=store.id,
                     name="demo (development only)",
                     prefix=prefix,
-                    key_hash=hashlib.sha256(DEMO_API_KEY.encode()).hexdigest(),
+                    key_hash=api_key_digest(DEMO_API_KEY),
                     created_at=REFERENCE_TIME,
                 )
             )
             uow.commit()
     return DEMO_API_KEY
-
-
-def _staff() -> Actor:
-    return Actor("staff", DEMO_OWNER_EMAIL)
 
 
 def _create_store_and_owner(uow: UnitOfWork) -> int:
@@ -123,7 +121,9 @@ def _batches(items: Sequence[T]) -> Iterator[Sequence[T]]:
         yield items[start : start + BATCH_SIZE]
 
 
-def _import_orders(uow: UnitOfWork, store_id: int, orders: list[DemoOrder]) -> list[PlacedOrder]:
+def _import_orders(
+    uow: UnitOfWork, store_id: int, orders: list[DemoOrder], progress: Console | None
+) -> list[PlacedOrder]:
     """Import through the order-import use case, a batch of orders per transaction."""
     placed = []
     for batch in _batches(orders):
@@ -133,6 +133,8 @@ def _import_orders(uow: UnitOfWork, store_id: int, orders: list[DemoOrder]) -> l
                 result = import_order(uow, store_id, order.payload, SHOP_SYNC, imported_at)
                 placed.append(placed_order(order, result.order))
             uow.commit()
+        if len(placed) % PROGRESS_EVERY == 0 and len(placed) < len(orders):
+            _say(progress, f"orders: {len(placed)}/{len(orders)} imported")
     return placed
 
 

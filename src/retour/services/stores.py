@@ -92,7 +92,7 @@ def create_api_key(uow: UnitOfWork, store_slug: str, name: str, now: datetime) -
                 store_id=store.id,
                 name=name,
                 prefix=prefix,
-                key_hash=_digest(key),
+                key_hash=api_key_digest(key),
                 created_at=now,
             )
         )
@@ -109,7 +109,7 @@ def authenticate_api_key(uow: UnitOfWork, key: str) -> ApiPrincipal:
         if (
             found is None
             or found.revoked_at is not None
-            or not hmac.compare_digest(found.key_hash, _digest(key))
+            or not hmac.compare_digest(found.key_hash, api_key_digest(key))
         ):
             raise Unauthorized("unknown or revoked API key")
         return ApiPrincipal(store_id=found.store_id, key_name=found.name)
@@ -150,5 +150,6 @@ def create_staff_user(
         return user.id
 
 
-def _digest(key: str) -> str:
+def api_key_digest(key: str) -> str:
+    """What is stored of an API key: its SHA-256, hex."""
     return hashlib.sha256(key.encode()).hexdigest()
