@@ -38,8 +38,8 @@ for sub, name in [
 ]:
     app.add_typer(sub, name=name)
 
-err = Console(stderr=True)
-out = Console()
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 
 def _uow(settings: Settings) -> UnitOfWork:
