@@ -65,7 +65,8 @@ test-postgres: $(STAMP) ## The whole suite on PostgreSQL (unreachable: a failure
 
 test: lint typecheck test-sqlite test-postgres ## Everything CI runs: lint, types, both engines
 
-bench: $(STAMP) ## Benchmarks (see bench/README.md)
+bench: $(STAMP) ## Benchmarks on PostgreSQL (see bench/README.md; installs wrk if missing)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/run.py
 
 lock: ## Re-pin requirements.lock from pyproject.toml
