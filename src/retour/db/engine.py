@@ -24,7 +24,9 @@ def create_db_engine(settings: Settings, **overrides: Any) -> Engine:
     options: dict[str, Any] = {
         "pool_size": settings.database_pool_size,
         "max_overflow": settings.database_pool_size,
-        "pool_pre_ping": True,
+        # No pre-ping (a round trip per request): a connection found dead fails its request
+        # and the pool is refreshed; recycling keeps connections from going stale.
+        "pool_recycle": 1800,
     }
     options.update(overrides)
     return create_engine(url, **options)

@@ -196,11 +196,8 @@ class Return:
 
     def held_quantity(self, order_line_id: int) -> int:
         """Units of an order line this return keeps from being returned again."""
-        if self.status in RELEASED_STATUSES:
-            return 0
-        before_approval = self.status in (ReturnStatus.REQUESTED, ReturnStatus.NEEDS_INFO)
         return sum(
-            line.requested_quantity if before_approval else line.approved_quantity
+            units_held(self.status, line.requested_quantity, line.approved_quantity)
             for line in self.lines
             if line.order_line_id == order_line_id and not line.is_unexpected
         )
@@ -484,6 +481,18 @@ class Return:
             }
             for line in self.lines
         ]
+
+
+def units_held(status: ReturnStatus, requested: int, approved: int) -> int:
+    """What one planned line of a return in `status` keeps of its order line.
+
+    Requested units until a decision, approved units after it, nothing once released.
+    """
+    if status in RELEASED_STATUSES:
+        return 0
+    if status in (ReturnStatus.REQUESTED, ReturnStatus.NEEDS_INFO):
+        return requested
+    return approved
 
 
 def _required(value: str, field: str) -> str:

@@ -25,7 +25,6 @@ from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.returns import Return
 from retour.services.errors import NotFound
-from retour.services.returns.common import load_return
 
 T = TypeVar("T")
 MAX_PAGE_SIZE = 200
@@ -69,7 +68,10 @@ def _page(items: list[T], limit: int, last_id: int | None) -> Page[T]:
 
 def get_return(uow: UnitOfWork, store_id: int, return_id: int) -> Return:
     with uow:
-        return load_return(uow, store_id, return_id, for_update=False)
+        ret = uow.returns.view(store_id, return_id)
+    if ret is None:
+        raise NotFound("return", return_id)
+    return ret
 
 
 def list_returns(
@@ -84,7 +86,8 @@ def list_returns(
 
 def return_events(uow: UnitOfWork, store_id: int, return_id: int) -> list[Event]:
     with uow:
-        load_return(uow, store_id, return_id, for_update=False)
+        if not uow.returns.exists(store_id, return_id):
+            raise NotFound("return", return_id)
         statement = (
             select(Event)
             .where(Event.return_id == return_id, Event.store_id == store_id)

@@ -10,6 +10,7 @@ from retour.db.unit_of_work import UnitOfWork
 from retour.services.context import Clock, SystemClock
 from retour.settings import Settings
 from retour.web import pages
+from retour.web.api.key_cache import ApiKeyCache
 from retour.web.api.problems import install_problem_handlers
 from retour.web.api.routes import health, inventory, orders, returns
 
@@ -35,6 +36,7 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.clock = clock or SystemClock()
     app.state.new_uow = lambda: UnitOfWork(session_factory)
+    app.state.api_keys = ApiKeyCache()
     install_problem_handlers(app)
     api = APIRouter(prefix="/api/v1")
     for module in (orders, returns, inventory):

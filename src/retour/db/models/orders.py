@@ -33,8 +33,6 @@ class OrderRow(Base):
     shipping_country: Mapped[str] = mapped_column(String(2), default="")
     #: SHA-256 of the last imported payload: importing the same order again changes nothing.
     source_hash: Mapped[str] = mapped_column(String(64), default="")
-    #: Bumped by every new return on this order, so that concurrent requests take turns.
-    returns_lock: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

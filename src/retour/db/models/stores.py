@@ -21,8 +21,6 @@ class Store(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     #: Days an approved return has for its items to arrive before it expires.
     return_deadline_days: Mapped[int] = mapped_column(default=30)
-    #: Last RMA number handed out; the next return gets this plus one.
-    return_number_seq: Mapped[int] = mapped_column(default=100000)
     created_at: Mapped[datetime]
 
 

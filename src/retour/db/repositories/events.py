@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import cast
 
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from retour.db.models import Event
 from retour.domain.events import DomainEvent
+
+EVENTS = cast(Table, Event.__table__)
 
 
 class EventRepository:
@@ -25,15 +29,17 @@ class EventRepository:
         return_id: int | None = None,
         order_id: int | None = None,
     ) -> None:
-        self.session.add_all(
-            Event(
-                store_id=store_id,
-                name=event.name,
-                actor=actor,
-                occurred_at=occurred_at,
-                return_id=return_id,
-                order_id=order_id,
-                payload=event.payload,
-            )
+        rows = [
+            {
+                "store_id": store_id,
+                "name": event.name,
+                "actor": actor,
+                "occurred_at": occurred_at,
+                "return_id": return_id,
+                "order_id": order_id,
+                "payload": event.payload,
+            }
             for event in events
-        )
+        ]
+        if rows:
+            self.session.execute(insert(EVENTS), rows)

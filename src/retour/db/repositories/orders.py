@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from retour.db.models import Fulfilment, OrderRow
+from retour.db.models import Fulfilment, FulfilmentLine, OrderLineRow, OrderRow
 from retour.domain.orders import Order, OrderLine
 
 
@@ -39,41 +37,60 @@ class OrderRepository:
         )
         return self.session.scalars(statement).one_or_none()
 
-    def lock_for_returns(self, store_id: int, order_id: int) -> bool:
-        """Take the order's row lock (both engines) so its returns are checked one at a time."""
-        result = self.session.execute(
-            update(OrderRow)
-            .where(OrderRow.id == order_id, OrderRow.store_id == store_id)
-            .values(returns_lock=OrderRow.returns_lock + 1)
+    def get_for_returns(self, store_id: int, order_id: int) -> Order | None:
+        """The order's lines with their fulfilled units, locked until commit.
+
+        The lock makes requests for returns on one order take turns, so that two of them
+        cannot both claim the same units.
+        """
+        fulfilled = (
+            select(FulfilmentLine.order_line_id, func.sum(FulfilmentLine.quantity).label("units"))
+            .join(Fulfilment, Fulfilment.id == FulfilmentLine.fulfilment_id)
+            .where(Fulfilment.order_id == order_id)
+            .group_by(FulfilmentLine.order_line_id)
+            .subquery()
         )
-        return bool(result.rowcount)  # type: ignore[attr-defined]
-
-    def get(self, store_id: int, order_id: int) -> Order | None:
-        row = self.get_row(store_id, order_id)
-        return None if row is None else to_domain(row)
-
-
-def to_domain(row: OrderRow) -> Order:
-    fulfilled: dict[int, int] = defaultdict(int)
-    for fulfilment in row.fulfilments:
-        for fulfilment_line in fulfilment.lines:
-            fulfilled[fulfilment_line.order_line_id] += fulfilment_line.quantity
-    return Order(
-        id=row.id,
-        store_id=row.store_id,
-        number=row.number,
-        currency=row.currency,
-        customer_email=row.customer_email,
-        placed_at=row.placed_at,
-        lines=tuple(
-            OrderLine(
-                id=line.id,
-                sku=line.sku,
-                title=line.title,
-                quantity=line.quantity,
-                fulfilled_quantity=min(fulfilled[line.id], line.quantity),
-                variant_id=line.variant_id,
+        statement = (
+            select(
+                OrderRow.number, OrderRow.currency, OrderRow.customer_email, OrderRow.placed_at,
+                OrderLineRow.id, OrderLineRow.sku, OrderLineRow.title, OrderLineRow.quantity,
+                OrderLineRow.variant_id, func.coalesce(fulfilled.c.units, 0),
             )
-            for line in row.lines
-        ),
-    )
+            .join(OrderLineRow, OrderLineRow.order_id == OrderRow.id)
+            .outerjoin(fulfilled, fulfilled.c.order_line_id == OrderLineRow.id)
+            .where(OrderRow.id == order_id, OrderRow.store_id == store_id)
+            .order_by(OrderLineRow.id)
+        )  # fmt: skip
+        if self.session.get_bind().dialect.name == "postgresql":
+            statement = statement.with_for_update(of=OrderRow)
+        else:
+            # SQLite has no row locks: a no-op write takes the database's writer lock.
+            self.session.execute(
+                update(OrderRow)
+                .where(OrderRow.id == order_id, OrderRow.store_id == store_id)
+                .values(id=OrderRow.id)
+                .execution_options(synchronize_session=False)
+            )
+        rows = self.session.execute(statement).all()
+        if not rows:
+            return None
+        number, currency, email, placed_at = rows[0][:4]
+        return Order(
+            id=order_id,
+            store_id=store_id,
+            number=number,
+            currency=currency,
+            customer_email=email,
+            placed_at=placed_at,
+            lines=tuple(
+                OrderLine(
+                    id=line_id,
+                    sku=sku,
+                    title=title,
+                    quantity=quantity,
+                    fulfilled_quantity=min(units, quantity),
+                    variant_id=variant_id,
+                )
+                for *_, line_id, sku, title, quantity, variant_id, units in rows
+            ),
+        )

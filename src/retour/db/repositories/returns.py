@@ -1,52 +1,54 @@
-"""Return aggregates in and out of the returns, return_lines and inspections tables."""
+"""Return aggregates in and out of the returns, return_lines and inspections tables.
+
+Reads and creation use single Core statements (they are the hot paths); changes to an existing
+return go through the ORM rows it was loaded from, whose version column refuses stale writes.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Connection, Select, Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from retour.db.models import InspectionRow, ReturnLineRow, ReturnRow, Store
-from retour.domain.lines import Disposition, Grade, Inspection, Resolution, ReturnLine, ReturnMethod
-from retour.domain.returns import Return
+from retour.db.models import InspectionRow, ReturnLineRow, ReturnRow
+from retour.db.repositories.return_rows import (
+    INSPECTION_LABELS,
+    LineData,
+    build_return,
+    group_joined_lines,
+    joined_return_columns,
+    line_values,
+    return_values,
+    split_joined_return,
+)
+from retour.domain.lines import Inspection
+from retour.domain.returns import Return, units_held
 from retour.domain.statuses import ReturnStatus
 
-_RETURN_FIELDS = (
-    "store_id",
-    "order_id",
-    "number",
-    "customer_email",
-    "currency",
-    "status",
-    "resolution",
-    "return_method",
-    "customer_note",
-    "staff_message",
-    "tracking_number",
-    "carrier",
-    "approved_at",
-    "expires_at",
-    "completed_at",
-    "created_at",
-    "updated_at",
+RETURNS = cast(Table, ReturnRow.__table__)
+LINES = cast(Table, ReturnLineRow.__table__)
+INSPECTIONS = cast(Table, InspectionRow.__table__)
+
+#: The hot read (GET /returns/{id}): built once, so each call skips statement construction.
+VIEW_RETURN = (
+    select(*joined_return_columns(RETURNS, LINES, INSPECTIONS))
+    .join(LINES, LINES.c.return_id == RETURNS.c.id)
+    .outerjoin(INSPECTIONS, INSPECTIONS.c.return_line_id == LINES.c.id)
+    .where(RETURNS.c.id == bindparam("return_id"), RETURNS.c.store_id == bindparam("store_id"))
+    .order_by(LINES.c.id, INSPECTIONS.c.id)
 )
-_LINE_FIELDS = (
-    "order_line_id",
-    "variant_id",
-    "sku",
-    "title",
-    "reason_code",
-    "reason_note",
-    "resolution",
-    "requested_quantity",
-    "approved_quantity",
-    "received_quantity",
-    "wrong_item_quantity",
-    "is_unexpected",
-)
+
+#: RMA numbers are R-100001, R-100002, …: derived from the row id, so they are unique without
+#: a shared counter that every new return would have to lock.
+RMA_NUMBER_BASE = 100000
+
+
+def rma_number(return_id: int) -> str:
+    return f"R-{RMA_NUMBER_BASE + return_id}"
 
 
 @dataclass(frozen=True)
@@ -63,21 +65,62 @@ class ReturnRepository:
         self.session = session
         self._rows: dict[int, ReturnRow] = {}
 
-    def get(self, store_id: int, return_id: int, for_update: bool = False) -> Return | None:
-        """Load one return; `for_update` locks it first, so concurrent writers take turns."""
-        statement = _with_lines(select(ReturnRow)).where(
-            ReturnRow.id == return_id, ReturnRow.store_id == store_id
-        )
-        if for_update:
-            statement = self._lock_first(statement, return_id, store_id)
-        row = self.session.scalars(statement).one_or_none()
-        return None if row is None else self._track(row)
+    # -- reads ------------------------------------------------------------------------------
 
-    def for_order(self, store_id: int, order_id: int) -> list[Return]:
-        statement = _with_lines(select(ReturnRow)).where(
-            ReturnRow.order_id == order_id, ReturnRow.store_id == store_id
+    def view(self, store_id: int, return_id: int) -> Return | None:
+        """One return with its lines and inspections, read in one statement (not tracked)."""
+        parameters = {"return_id": return_id, "store_id": store_id}
+        rows = _single_statement_reader(self.session).execute(VIEW_RETURN, parameters).all()
+        return build_return(*split_joined_return(rows)) if rows else None
+
+    def exists(self, store_id: int, return_id: int) -> bool:
+        statement = select(RETURNS.c.id).where(
+            RETURNS.c.id == return_id, RETURNS.c.store_id == store_id
         )
-        return [self._track(row) for row in self.session.scalars(statement)]
+        return self.session.execute(statement).first() is not None
+
+    def search(
+        self, store_id: int, where: ReturnFilter, after_id: int | None, limit: int
+    ) -> list[Return]:
+        """Newest first, `limit` returns with an id below `after_id` (keyset pagination)."""
+        statement = select(RETURNS).where(ReturnRow.store_id == store_id)
+        if where.status:
+            statement = statement.where(ReturnRow.status == where.status)
+        if where.created_from:
+            statement = statement.where(ReturnRow.created_at >= where.created_from)
+        if where.created_to:
+            statement = statement.where(ReturnRow.created_at < where.created_to)
+        if where.customer_email:
+            statement = statement.where(ReturnRow.customer_email == where.customer_email.lower())
+        if where.order_id:
+            statement = statement.where(ReturnRow.order_id == where.order_id)
+        if after_id is not None:
+            statement = statement.where(ReturnRow.id < after_id)
+        headers = self.session.execute(statement.order_by(ReturnRow.id.desc()).limit(limit)).all()
+        lines = self._lines_of([header.id for header in headers])
+        return [build_return(header, lines.get(header.id, [])) for header in headers]
+
+    def held_on_order(self, store_id: int, order_id: int) -> list[tuple[int, int]]:
+        """(order line id, units held) for every planned line of the order's returns."""
+        rows = self.session.execute(
+            select(
+                ReturnRow.status,
+                ReturnLineRow.order_line_id,
+                ReturnLineRow.requested_quantity,
+                ReturnLineRow.approved_quantity,
+            )
+            .join(ReturnLineRow, ReturnLineRow.return_id == ReturnRow.id)
+            .where(
+                ReturnRow.order_id == order_id,
+                ReturnRow.store_id == store_id,
+                ReturnLineRow.is_unexpected.is_(False),
+            )
+        )
+        return [
+            (line_id, units_held(ReturnStatus(status), requested, approved))
+            for status, line_id, requested, approved in rows
+            if line_id is not None
+        ]
 
     def overdue_ids(self, now: datetime, limit: int) -> list[int]:
         statement = (
@@ -94,63 +137,87 @@ class ReturnRepository:
         )
         return {return_id: store_id for return_id, store_id in rows}
 
-    def search(
-        self, store_id: int, where: ReturnFilter, after_id: int | None, limit: int
-    ) -> list[Return]:
-        """Newest first, `limit` returns with an id below `after_id` (keyset pagination)."""
-        statement = _with_lines(select(ReturnRow)).where(ReturnRow.store_id == store_id)
-        if where.status:
-            statement = statement.where(ReturnRow.status == where.status)
-        if where.created_from:
-            statement = statement.where(ReturnRow.created_at >= where.created_from)
-        if where.created_to:
-            statement = statement.where(ReturnRow.created_at < where.created_to)
-        if where.customer_email:
-            statement = statement.where(ReturnRow.customer_email == where.customer_email.lower())
-        if where.order_id:
-            statement = statement.where(ReturnRow.order_id == where.order_id)
-        if after_id is not None:
-            statement = statement.where(ReturnRow.id < after_id)
-        statement = statement.order_by(ReturnRow.id.desc()).limit(limit)
-        return [_to_domain(row) for row in self.session.scalars(statement)]
+    def _lines_of(self, return_ids: Iterable[int]) -> dict[int, list[LineData]]:
+        """Lines of these returns with their inspections, in one statement."""
+        ids = list(return_ids)
+        if not ids:
+            return {}
+        lines, inspections = LINES, INSPECTIONS
+        statement = (
+            select(
+                lines,
+                *(inspections.c[field].label(label) for field, label in INSPECTION_LABELS.items()),
+            )
+            .outerjoin(inspections, inspections.c.return_line_id == lines.c.id)
+            .where(lines.c.return_id.in_(ids))
+            .order_by(lines.c.id, inspections.c.id)
+        )
+        return group_joined_lines(self.session.execute(statement).all())
 
-    def next_number(self, store_id: int) -> str:
-        """Hand out the store's next RMA number; the row lock lasts until commit."""
-        value = self.session.execute(
-            update(Store)
-            .where(Store.id == store_id)
-            .values(return_number_seq=Store.return_number_seq + 1)
-            .returning(Store.return_number_seq)
-        ).scalar_one()
-        return f"R-{value}"
+    # -- writes -----------------------------------------------------------------------------
 
-    def add(self, ret: Return, location_id: int) -> None:
-        row = ReturnRow(location_id=location_id, lines=[])
-        self.session.add(row)
+    def reserve_id(self) -> int:
+        """The id (and so the RMA number) of the return about to be added."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            sequence = func.pg_get_serial_sequence("returns", "id")
+            return int(self.session.execute(select(func.nextval(sequence))).scalar_one())
+        # SQLite: the caller already holds the database's writer lock (one writer at a time).
+        return (
+            int(self.session.execute(select(func.coalesce(func.max(ReturnRow.id), 0))).scalar_one())
+            + 1
+        )
+
+    def add(self, ret: Return, return_id: int, location_id: int) -> None:
+        """Insert a new return and its lines with two statements; fills in the ids."""
+        self.session.execute(
+            insert(RETURNS).values(
+                id=return_id, location_id=location_id, version=1, **return_values(ret)
+            )
+        )
+        line_ids = self.session.execute(
+            insert(LINES).returning(LINES.c.id, sort_by_parameter_order=True),
+            [line_values(ret.store_id, return_id, line) for line in ret.lines],
+        ).scalars()
+        ret.id = return_id
+        for line, line_id in zip(ret.lines, line_ids, strict=True):
+            line.id = line_id
+
+    def get(self, store_id: int, return_id: int, for_update: bool = False) -> Return | None:
+        """Load one return to change it; `for_update` locks it first, so writers take turns."""
+        statement = (
+            select(ReturnRow)
+            .options(selectinload(ReturnRow.lines).selectinload(ReturnLineRow.inspections))
+            .where(ReturnRow.id == return_id, ReturnRow.store_id == store_id)
+        )
+        if for_update:
+            statement = self._lock_first(statement, return_id, store_id)
+        row = self.session.scalars(statement).one_or_none()
+        if row is None:
+            return None
+        ret = build_return(row, [(line, line.inspections) for line in row.lines])
         self._rows[id(ret)] = row
-        self.save(ret)
+        return ret
 
     def save(self, ret: Return) -> None:
-        """Write the aggregate back; bumps the row version, so a stale writer fails."""
+        """Write a loaded aggregate back; bumps the row version, so a stale writer fails."""
         row = self._rows[id(ret)]
-        for name in _RETURN_FIELDS:
-            setattr(row, name, getattr(ret, name))
+        for name, value in return_values(ret).items():
+            setattr(row, name, value)
         line_rows = {line_row.id: line_row for line_row in row.lines}
-        new_lines: list[tuple[ReturnLine, ReturnLineRow]] = []
+        new_lines: list[tuple[Any, ReturnLineRow]] = []
         for line in ret.lines:
             if line.id is None:
-                line_row = ReturnLineRow(store_id=ret.store_id, inspections=[])
+                line_row = ReturnLineRow(inspections=[])
                 row.lines.append(line_row)
                 new_lines.append((line, line_row))
             else:
                 line_row = line_rows[line.id]
-            for name in _LINE_FIELDS:
-                setattr(line_row, name, getattr(line, name))
+            for name, value in line_values(ret.store_id, row.id, line).items():
+                setattr(line_row, name, value)
             for inspection in line.inspections:
                 if inspection.id is None:
                     line_row.inspections.append(_inspection_row(ret.store_id, inspection))
         self.session.flush()
-        ret.id = row.id
         for line, line_row in new_lines:
             line.id = line_row.id
         for line in ret.lines:
@@ -177,14 +244,15 @@ class ReturnRepository:
         )
         return statement
 
-    def _track(self, row: ReturnRow) -> Return:
-        ret = _to_domain(row)
-        self._rows[id(ret)] = row
-        return ret
 
+def _single_statement_reader(session: Session) -> Connection:
+    """A connection for a read that is one statement, and so consistent on its own.
 
-def _with_lines(statement: Select[ReturnRow]) -> Select[ReturnRow]:
-    return statement.options(selectinload(ReturnRow.lines).selectinload(ReturnLineRow.inspections))
+    Outside a transaction it runs in autocommit, saving the BEGIN and ROLLBACK round trips.
+    """
+    if session.in_transaction():
+        return session.connection()
+    return session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
 
 
 def _inspection_row(store_id: int, inspection: Inspection) -> InspectionRow:
@@ -196,57 +264,4 @@ def _inspection_row(store_id: int, inspection: Inspection) -> InspectionRow:
         disposition=inspection.disposition.value,
         note=inspection.note,
         inspected_at=inspection.inspected_at,
-    )
-
-
-def _to_domain(row: ReturnRow) -> Return:
-    return Return(
-        id=row.id,
-        store_id=row.store_id,
-        order_id=row.order_id,
-        number=row.number,
-        customer_email=row.customer_email,
-        currency=row.currency,
-        status=ReturnStatus(row.status),
-        resolution=Resolution(row.resolution),
-        return_method=ReturnMethod(row.return_method),
-        customer_note=row.customer_note,
-        staff_message=row.staff_message,
-        tracking_number=row.tracking_number,
-        carrier=row.carrier,
-        approved_at=row.approved_at,
-        expires_at=row.expires_at,
-        completed_at=row.completed_at,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        lines=[
-            ReturnLine(
-                id=line.id,
-                order_line_id=line.order_line_id,
-                variant_id=line.variant_id,
-                sku=line.sku,
-                title=line.title,
-                reason_code=line.reason_code,
-                reason_note=line.reason_note,
-                resolution=Resolution(line.resolution),
-                requested_quantity=line.requested_quantity,
-                approved_quantity=line.approved_quantity,
-                received_quantity=line.received_quantity,
-                wrong_item_quantity=line.wrong_item_quantity,
-                is_unexpected=line.is_unexpected,
-                inspections=[
-                    Inspection(
-                        id=inspection.id,
-                        quantity=inspection.quantity,
-                        is_accepted=inspection.is_accepted,
-                        grade=Grade(inspection.grade),
-                        disposition=Disposition(inspection.disposition),
-                        note=inspection.note,
-                        inspected_at=inspection.inspected_at,
-                    )
-                    for inspection in line.inspections
-                ],
-            )
-            for line in row.lines
-        ],
     )

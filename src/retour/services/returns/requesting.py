@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from retour.db.repositories.returns import rma_number
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.lines import Resolution, ReturnMethod
@@ -13,7 +14,6 @@ from retour.domain.orders import returnable_quantities
 from retour.domain.returns import LineRequest, Return
 from retour.services.context import Actor
 from retour.services.errors import NotFound
-from retour.services.returns.common import save_return
 
 
 @dataclass(frozen=True)
@@ -30,30 +30,31 @@ def request_return(
 ) -> Return:
     """Open a return; quantities must fit in what was fulfilled less what other returns hold."""
     with uow:
-        # The order's row lock first: two requests on one order are then checked in turn.
-        if not uow.orders.lock_for_returns(store_id, request.order_id):
-            raise NotFound("order", request.order_id)
-        order = uow.orders.get(store_id, request.order_id)
+        order = uow.orders.get_for_returns(store_id, request.order_id)
         if order is None:
             raise NotFound("order", request.order_id)
-        held = [
-            (line.id, other.held_quantity(line.id))
-            for other in uow.returns.for_order(store_id, order.id)
-            for line in order.lines
-        ]
         _reason_codes_exist(uow, store_id, request.lines)
+        return_id = uow.returns.reserve_id()
         ret = Return.request(
             order=order,
-            number=uow.returns.next_number(store_id),
+            number=rma_number(return_id),
             requests=request.lines,
-            returnable=returnable_quantities(order, held),
+            returnable=returnable_quantities(order, uow.returns.held_on_order(store_id, order.id)),
             resolution=request.resolution,
             return_method=request.return_method,
             customer_note=request.customer_note,
             now=now,
         )
-        uow.returns.add(ret, location_id=uow.inventory.default_location_id(store_id))
-        save_return(uow, ret, actor, now)
+        uow.returns.add(ret, return_id, location_id=uow.inventory.default_location_id(store_id))
+        uow.events.append(
+            ret.events,
+            store_id=store_id,
+            actor=str(actor),
+            occurred_at=now,
+            return_id=ret.id,
+            order_id=order.id,
+        )
+        ret.events.clear()
         uow.commit()
     return ret
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -61,7 +62,7 @@ class ApiContext:
         return JSONResponse(content, status_code=status, headers=headers)
 
 
-def api_context(
+async def api_context(
     request: Request,
     authorization: Annotated[str | None, Header()] = None,
     idempotency_key: Annotated[
@@ -72,7 +73,10 @@ def api_context(
     if scheme.lower() != "bearer" or not token:
         raise Unauthorized("send an API key as `Authorization: Bearer <key>`")
     state = request.app.state
-    principal = authenticate_api_key(state.new_uow(), token.strip())
+    principal = state.api_keys.get(token.strip())
+    if principal is None:
+        principal = await run_in_threadpool(authenticate_api_key, state.new_uow(), token.strip())
+        state.api_keys.put(token.strip(), principal)
     return ApiContext(
         store_id=principal.store_id,
         actor=Actor("api_key", principal.key_name),

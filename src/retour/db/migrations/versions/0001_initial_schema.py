@@ -29,7 +29,6 @@ def upgrade() -> None:
         sa.Column("timezone", sa.String(length=64), nullable=False),
         sa.Column("locale", sa.String(length=16), nullable=False),
         sa.Column("return_deadline_days", sa.Integer(), nullable=False),
-        sa.Column("return_number_seq", sa.Integer(), nullable=False),
         sa.Column("created_at", retour.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_stores")),
         sa.UniqueConstraint("slug", name=op.f("uq_stores_slug")),
@@ -157,7 +156,6 @@ def upgrade() -> None:
         sa.Column("shipping_postal_code", sa.String(length=32), nullable=False),
         sa.Column("shipping_country", sa.String(length=2), nullable=False),
         sa.Column("source_hash", sa.String(length=64), nullable=False),
-        sa.Column("returns_lock", sa.Integer(), nullable=False),
         sa.Column("created_at", retour.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", retour.db.base.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from retour.db.repositories.returns import ReturnFilter
 from retour.domain.returns import InspectionInput, LineRequest, Receipt, UnexpectedItem
@@ -92,8 +92,12 @@ def list_returns_route(
 
 
 @router.get("/{return_id}", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
-def get_return_route(return_id: int, api: Api) -> ReturnPublic:
-    return ReturnPublic.from_domain(queries.get_return(api.uow(), api.store_id, return_id))
+async def get_return_route(return_id: int, api: Api) -> Response:
+    """The return with its lines, quantities, inspections and allowed actions."""
+    # The hottest read: one autocommit statement (~1 ms) that never waits on a lock, so it
+    # runs on the event loop; a hop to the thread pool would cost more than the query.
+    ret = queries.get_return(api.uow(), api.store_id, return_id)
+    return Response(ReturnPublic.from_domain(ret).model_dump_json(), media_type="application/json")
 
 
 @router.get("/{return_id}/events", response_model=EventList)
