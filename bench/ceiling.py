@@ -1,9 +1,9 @@
 """The ceiling: the same rows a create-return writes, by plain psycopg 3 with 8 connections.
 
 One transaction per return: read the order with its lines, insert one `returns` row, two
-`return_lines` rows and one `events` row, commit. With `bump_counter` the RMA number also
-comes from `stores.return_number_seq`, as Retour does, which makes every writer of a store
-wait for that row's lock.
+`return_lines` rows and one `events` row, commit. With `as_retour` the order is read
+`FOR UPDATE` and the return's id (from which its RMA number derives) is taken from the
+sequence first, as Retour does.
 """
 
 from __future__ import annotations
@@ -25,8 +25,14 @@ from stats import LoadResult, from_latencies
 READ_ORDER = """SELECT o.customer_email, o.currency, l.id, l.variant_id, l.sku, l.title
 FROM orders o JOIN order_lines l ON l.order_id = o.id
 WHERE o.id = %s AND o.store_id = %s ORDER BY l.id"""
-NEXT_NUMBER = """UPDATE stores SET return_number_seq = return_number_seq + 1 WHERE id = %s
-RETURNING return_number_seq"""
+LOCK_ORDER = READ_ORDER + " FOR UPDATE OF o"
+NEXT_ID = "SELECT nextval(pg_get_serial_sequence('returns', 'id'))"
+INSERT_RETURN_WITH_ID = """INSERT INTO returns (id, store_id, order_id, number, customer_email,
+    currency, status, resolution, return_method, location_id, customer_note, staff_message,
+    tracking_number, carrier, created_at, updated_at, version)
+VALUES (%s, %s, %s, %s, %s, %s, 'requested', 'refund', 'ship_yourself', %s, '', '', '', '', %s,
+    %s, 1)
+RETURNING id"""
 INSERT_RETURN = """INSERT INTO returns (store_id, order_id, number, customer_email, currency,
     status, resolution, return_method, location_id, customer_note, staff_message,
     tracking_number, carrier, created_at, updated_at, version)
@@ -49,23 +55,29 @@ class Plan:
     tenant: Tenant
     #: Orders to read, cycled (the ceiling checks no quantities, so reuse is harmless).
     orders: range
-    bump_counter: bool
+    as_retour: bool
     label: str
 
 
 def write_one(conn: psycopg.Connection[Any], plan: Plan, order_id: int, number: str) -> None:
     store_id = plan.tenant.store_id
     now = datetime.now(UTC)
-    lines = conn.execute(READ_ORDER, (order_id, store_id)).fetchall()
-    if plan.bump_counter:
-        row = conn.execute(NEXT_NUMBER, (store_id,)).fetchone()
-        assert row is not None
-        number = f"R-{row[0]}"
+    lines = conn.execute(LOCK_ORDER if plan.as_retour else READ_ORDER, (order_id, store_id))
+    lines = lines.fetchall()
     email, currency = lines[0][0], lines[0][1]
-    returned = conn.execute(
-        INSERT_RETURN,
-        (store_id, order_id, number, email, currency, plan.tenant.location_id, now, now),
-    ).fetchone()
+    location = plan.tenant.location_id
+    if plan.as_retour:
+        reserved = conn.execute(NEXT_ID).fetchone()
+        assert reserved is not None
+        number = f"R-{100000 + reserved[0]}"
+        returned = conn.execute(
+            INSERT_RETURN_WITH_ID,
+            (reserved[0], store_id, order_id, number, email, currency, location, now, now),
+        ).fetchone()
+    else:
+        returned = conn.execute(
+            INSERT_RETURN, (store_id, order_id, number, email, currency, location, now, now)
+        ).fetchone()
     assert returned is not None
     return_id = returned[0]
     values: list[Any] = []
@@ -122,7 +134,7 @@ def run(plan: Plan, connections: int, warmup: float, seconds: float) -> LoadResu
     for thread in threads:
         thread.join()
     result = from_latencies(
-        name=f"ceiling{' + RMA counter' if plan.bump_counter else ''}",
+        name=f"ceiling{' as Retour (lock, id-derived number)' if plan.as_retour else ''}",
         tool="psycopg 3, threads",
         connections=connections,
         seconds=seconds,

@@ -63,8 +63,8 @@ def main() -> int:
     load = Load(args.connections, args.warmup, args.duration)
     api, rows_written, profiles = serve_and_load(db, tenant, data, load, args)
     ceilings = [
-        run_ceiling(db, tenant, data, load, bump_counter=False),
-        run_ceiling(db, tenant, data, load, bump_counter=True),
+        run_ceiling(db, tenant, data, load, as_retour=False),
+        run_ceiling(db, tenant, data, load, as_retour=True),
     ]
     create, get = api
     document: dict[str, Any] = {
@@ -129,11 +129,11 @@ def run_ceiling(
     tenant: database.Tenant,
     data: seed.Dataset,
     load: Load,
-    bump_counter: bool,
+    as_retour: bool,
 ) -> LoadResult:
-    label = "CB" if bump_counter else "CP"
-    print(f"ceiling ({'with' if bump_counter else 'without'} RMA counter)", flush=True)
-    plan = ceiling.Plan(db, tenant, range(1, data.returns + 1), bump_counter, label)
+    label = "CR" if as_retour else "CP"
+    print(f"ceiling ({'as Retour writes' if as_retour else 'plain'})", flush=True)
+    plan = ceiling.Plan(db, tenant, range(1, data.returns + 1), as_retour, label)
     return ceiling.run(plan, load.connections, load.warmup, load.seconds)
 
 

@@ -55,10 +55,10 @@ STATEMENTS: tuple[tuple[str, str], ...] = (
         "orders",
         f"""INSERT INTO orders (id, store_id, platform_order_id, number, customer_id,
             customer_email, currency, placed_at, shipping_amount, shipping_tax, is_gift,
-            shipping_postal_code, shipping_country, source_hash, returns_lock, created_at,
+            shipping_postal_code, shipping_country, source_hash, created_at,
             updated_at)
         SELECT g, %(store)s, 'P' || g, '#' || g, {_CUSTOMER}, {_EMAIL}, 'EUR',
-            now() - interval '20 days', 495, 0, false, '75011', 'FR', md5(g::text), 0,
+            now() - interval '20 days', 495, 0, false, '75011', 'FR', md5(g::text),
             now() - interval '20 days', now() - interval '20 days'
         FROM generate_series(1, %(orders)s) g""",
     ),
@@ -139,11 +139,6 @@ STATEMENTS: tuple[tuple[str, str], ...] = (
                 'lines', {_RETURN_LINES_JSON})
         FROM generate_series(2, %(returns)s, 2) g""",
     ),
-    (
-        "RMA counter",
-        """UPDATE stores SET return_number_seq = %(number_base)s + %(returns)s
-        WHERE id = %(store)s""",
-    ),
 )
 SEQUENCED_TABLES = (
     "customers",
@@ -173,10 +168,6 @@ def load(database: BenchDatabase, tenant: Tenant, returns: int, create_orders: i
     started = time.perf_counter()
     orders = returns + create_orders
     with psycopg.connect(database.dsn) as conn:
-        base = conn.execute(
-            "SELECT return_number_seq FROM stores WHERE id = %s", (tenant.store_id,)
-        ).fetchone()
-        assert base is not None
         # Consistent by construction: skip the per-row foreign-key triggers while loading.
         conn.execute("SET session_replication_role = replica")
         params = {
@@ -184,7 +175,7 @@ def load(database: BenchDatabase, tenant: Tenant, returns: int, create_orders: i
             "location": tenant.location_id,
             "orders": orders,
             "returns": returns,
-            "number_base": base[0],
+            "number_base": 100000,  # RMA numbers are R-(100000 + id), as in Retour
         }
         for label, statement in STATEMENTS:
             step = time.perf_counter()

@@ -13,6 +13,7 @@ from retour.db.models import Event
 from retour.domain.events import DomainEvent
 
 EVENTS = cast(Table, Event.__table__)
+INSERT_EVENT = insert(EVENTS)
 
 
 class EventRepository:
@@ -42,4 +43,4 @@ class EventRepository:
             for event in events
         ]
         if rows:
-            self.session.execute(insert(EVENTS), rows)
+            self.session.connection().execute(INSERT_EVENT, rows)

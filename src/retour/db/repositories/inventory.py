@@ -4,12 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from retour.db.models import InventoryLocation, InventoryMovement, StockLevel
+
+DEFAULT_LOCATION = select(InventoryLocation.id).where(
+    InventoryLocation.store_id == bindparam("store_id"), InventoryLocation.is_default.is_(True)
+)
 
 
 class InventoryRepository:
@@ -17,10 +21,8 @@ class InventoryRepository:
         self.session = session
 
     def default_location_id(self, store_id: int) -> int:
-        statement = select(InventoryLocation.id).where(
-            InventoryLocation.store_id == store_id, InventoryLocation.is_default.is_(True)
-        )
-        return self.session.scalars(statement).one()
+        parameters = {"store_id": store_id}
+        return int(self.session.connection().execute(DEFAULT_LOCATION, parameters).scalar_one())
 
     def move(
         self,

@@ -2,11 +2,31 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from retour.db.models import Fulfilment, FulfilmentLine, OrderLineRow, OrderRow
 from retour.domain.orders import Order, OrderLine
+
+_FULFILLED = (
+    select(FulfilmentLine.order_line_id, func.sum(FulfilmentLine.quantity).label("units"))
+    .join(Fulfilment, Fulfilment.id == FulfilmentLine.fulfilment_id)
+    .where(Fulfilment.order_id == bindparam("order_id"))
+    .group_by(FulfilmentLine.order_line_id)
+    .subquery()
+)
+#: Built once (a hot path): the order's lines and the units fulfilled on each.
+ORDER_FOR_RETURNS = (
+    select(
+        OrderRow.number, OrderRow.currency, OrderRow.customer_email, OrderRow.placed_at,
+        OrderLineRow.id, OrderLineRow.sku, OrderLineRow.title, OrderLineRow.quantity,
+        OrderLineRow.variant_id, func.coalesce(_FULFILLED.c.units, 0),
+    )
+    .join(OrderLineRow, OrderLineRow.order_id == OrderRow.id)
+    .outerjoin(_FULFILLED, _FULFILLED.c.order_line_id == OrderLineRow.id)
+    .where(OrderRow.id == bindparam("order_id"), OrderRow.store_id == bindparam("store_id"))
+    .order_by(OrderLineRow.id)
+)  # fmt: skip
 
 
 class OrderRepository:
@@ -43,27 +63,11 @@ class OrderRepository:
         The lock makes requests for returns on one order take turns, so that two of them
         cannot both claim the same units.
         """
-        fulfilled = (
-            select(FulfilmentLine.order_line_id, func.sum(FulfilmentLine.quantity).label("units"))
-            .join(Fulfilment, Fulfilment.id == FulfilmentLine.fulfilment_id)
-            .where(Fulfilment.order_id == order_id)
-            .group_by(FulfilmentLine.order_line_id)
-            .subquery()
-        )
-        statement = (
-            select(
-                OrderRow.number, OrderRow.currency, OrderRow.customer_email, OrderRow.placed_at,
-                OrderLineRow.id, OrderLineRow.sku, OrderLineRow.title, OrderLineRow.quantity,
-                OrderLineRow.variant_id, func.coalesce(fulfilled.c.units, 0),
-            )
-            .join(OrderLineRow, OrderLineRow.order_id == OrderRow.id)
-            .outerjoin(fulfilled, fulfilled.c.order_line_id == OrderLineRow.id)
-            .where(OrderRow.id == order_id, OrderRow.store_id == store_id)
-            .order_by(OrderLineRow.id)
-        )  # fmt: skip
+        parameters = {"order_id": order_id, "store_id": store_id}
         if self.session.get_bind().dialect.name == "postgresql":
-            statement = statement.with_for_update(of=OrderRow)
+            statement = ORDER_FOR_RETURNS.with_for_update(of=OrderRow)
         else:
+            statement = ORDER_FOR_RETURNS
             # SQLite has no row locks: a no-op write takes the database's writer lock.
             self.session.execute(
                 update(OrderRow)
@@ -71,7 +75,7 @@ class OrderRepository:
                 .values(id=OrderRow.id)
                 .execution_options(synchronize_session=False)
             )
-        rows = self.session.execute(statement).all()
+        rows = self.session.connection().execute(statement, parameters).all()
         if not rows:
             return None
         number, currency, email, placed_at = rows[0][:4]

@@ -42,6 +42,18 @@ VIEW_RETURN = (
     .order_by(LINES.c.id, INSPECTIONS.c.id)
 )
 
+HELD_ON_ORDER = (
+    select(LINES.c.order_line_id, RETURNS.c.status, LINES.c.requested_quantity,
+           LINES.c.approved_quantity)
+    .join(LINES, LINES.c.return_id == RETURNS.c.id)
+    .where(
+        RETURNS.c.order_id == bindparam("order_id"),
+        RETURNS.c.store_id == bindparam("store_id"),
+        LINES.c.is_unexpected.is_(False),
+    )
+)  # fmt: skip
+NEXT_RETURN_ID = select(func.nextval(func.pg_get_serial_sequence("returns", "id")))
+
 #: RMA numbers are R-100001, R-100002, …: derived from the row id, so they are unique without
 #: a shared counter that every new return would have to lock.
 RMA_NUMBER_BASE = 100000
@@ -102,23 +114,11 @@ class ReturnRepository:
 
     def held_on_order(self, store_id: int, order_id: int) -> list[tuple[int, int]]:
         """(order line id, units held) for every planned line of the order's returns."""
-        rows = self.session.execute(
-            select(
-                ReturnRow.status,
-                ReturnLineRow.order_line_id,
-                ReturnLineRow.requested_quantity,
-                ReturnLineRow.approved_quantity,
-            )
-            .join(ReturnLineRow, ReturnLineRow.return_id == ReturnRow.id)
-            .where(
-                ReturnRow.order_id == order_id,
-                ReturnRow.store_id == store_id,
-                ReturnLineRow.is_unexpected.is_(False),
-            )
-        )
+        parameters = {"order_id": order_id, "store_id": store_id}
+        rows = self.session.connection().execute(HELD_ON_ORDER, parameters)
         return [
             (line_id, units_held(ReturnStatus(status), requested, approved))
-            for status, line_id, requested, approved in rows
+            for line_id, status, requested, approved in rows
             if line_id is not None
         ]
 
@@ -159,8 +159,7 @@ class ReturnRepository:
     def reserve_id(self) -> int:
         """The id (and so the RMA number) of the return about to be added."""
         if self.session.get_bind().dialect.name == "postgresql":
-            sequence = func.pg_get_serial_sequence("returns", "id")
-            return int(self.session.execute(select(func.nextval(sequence))).scalar_one())
+            return int(self.session.connection().execute(NEXT_RETURN_ID).scalar_one())
         # SQLite: the caller already holds the database's writer lock (one writer at a time).
         return (
             int(self.session.execute(select(func.coalesce(func.max(ReturnRow.id), 0))).scalar_one())
@@ -169,12 +168,12 @@ class ReturnRepository:
 
     def add(self, ret: Return, return_id: int, location_id: int) -> None:
         """Insert a new return and its lines with two statements; fills in the ids."""
-        self.session.execute(
-            insert(RETURNS).values(
-                id=return_id, location_id=location_id, version=1, **return_values(ret)
-            )
+        connection = self.session.connection()
+        connection.execute(
+            insert(RETURNS),
+            {"id": return_id, "location_id": location_id, "version": 1, **return_values(ret)},
         )
-        line_ids = self.session.execute(
+        line_ids = connection.execute(
             insert(LINES).returning(LINES.c.id, sort_by_parameter_order=True),
             [line_values(ret.store_id, return_id, line) for line in ret.lines],
         ).scalars()

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from retour.db.models import ApiKey, Customer, Product, ReturnReason, StaffUser, Store, Variant
+
+ACTIVE_REASON_CODES = select(ReturnReason.code).where(
+    ReturnReason.store_id == bindparam("store_id"), ReturnReason.is_active.is_(True)
+)
 
 
 class StoreRepository:
@@ -25,10 +29,8 @@ class StoreRepository:
         return self.session.scalars(statement).one()
 
     def active_reason_codes(self, store_id: int) -> set[str]:
-        statement = select(ReturnReason.code).where(
-            ReturnReason.store_id == store_id, ReturnReason.is_active.is_(True)
-        )
-        return set(self.session.scalars(statement))
+        parameters = {"store_id": store_id}
+        return set(self.session.connection().execute(ACTIVE_REASON_CODES, parameters).scalars())
 
     def reasons(self, store_id: int) -> list[ReturnReason]:
         statement = (
