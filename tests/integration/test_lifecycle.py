@@ -79,6 +79,8 @@ def test_full_lifecycle_moves_stock_and_writes_the_timeline(uow, store_id, recei
         "return.completed",
     ]  # fmt: skip
     assert {e.actor for e in events} == {"staff:ann@acme.test"}
+    requested_lines = events[0].payload["lines"]
+    assert [line["line_id"] for line in requested_lines] == [first.id, second.id]
     reread = queries.get_return(uow, store_id, received_return.id)
     assert [(line.accepted_quantity, line.rejected_quantity) for line in reread.lines] == [
         (2, 0),

@@ -44,6 +44,8 @@ def order() -> Order:
 def requested(method: ReturnMethod = ReturnMethod.SHIP_YOURSELF) -> Return:
     ret = Return.request(
         order=order(),
+        return_id=1,
+        line_ids=[1, 2],
         number="R-100001",
         requests=[LineRequest(11, 2, "too_small"), LineRequest(12, 2, "damaged")],
         returnable={11: 2, 12: 2},
@@ -52,9 +54,6 @@ def requested(method: ReturnMethod = ReturnMethod.SHIP_YOURSELF) -> Return:
         customer_note="",
         now=NOW,
     )
-    for line_id, line in zip((1, 2), ret.lines, strict=True):
-        line.id = line_id
-    ret.id = 1
     ret.events.clear()
     return ret
 

@@ -104,6 +104,8 @@ class Return:
         cls,
         *,
         order: Order,
+        return_id: int,
+        line_ids: Sequence[int],
         number: str,
         requests: Sequence[LineRequest],
         returnable: Mapping[int, int],
@@ -112,7 +114,13 @@ class Return:
         customer_note: str,
         now: datetime,
     ) -> Return:
-        """Open a return; each quantity must fit in what is still returnable on its line."""
+        """Open a return; each quantity must fit in what is still returnable on its line.
+
+        Ids are given (reserved by the caller) so that the `return.requested` event can name
+        the lines it creates.
+        """
+        if len(line_ids) != len(requests):
+            raise ValueError("one reserved id per requested line")
         if not requests:
             raise InvalidRequest("a return needs at least one line", field="lines")
         seen: set[int] = set()
@@ -142,6 +150,7 @@ class Return:
                 )
             lines.append(
                 ReturnLine(
+                    id=line_ids[index],
                     order_line_id=order_line.id,
                     variant_id=order_line.variant_id,
                     sku=order_line.sku,
@@ -153,6 +162,7 @@ class Return:
                 )
             )
         created = cls(
+            id=return_id,
             store_id=order.store_id,
             order_id=order.id,
             number=number,

@@ -52,7 +52,18 @@ HELD_ON_ORDER = (
         LINES.c.is_unexpected.is_(False),
     )
 )  # fmt: skip
-NEXT_RETURN_ID = select(func.nextval(func.pg_get_serial_sequence("returns", "id")))
+NEXT_IDS = select(
+    func.nextval(func.pg_get_serial_sequence("returns", "id")),
+    func.array(
+        select(func.nextval(func.pg_get_serial_sequence("return_lines", "id")))
+        .select_from(func.generate_series(1, bindparam("lines")))
+        .scalar_subquery()
+    ),
+)
+LAST_IDS = select(
+    select(func.coalesce(func.max(RETURNS.c.id), 0)).scalar_subquery(),
+    select(func.coalesce(func.max(LINES.c.id), 0)).scalar_subquery(),
+)
 
 #: RMA numbers are R-100001, R-100002, …: derived from the row id, so they are unique without
 #: a shared counter that every new return would have to lock.
@@ -156,30 +167,29 @@ class ReturnRepository:
 
     # -- writes -----------------------------------------------------------------------------
 
-    def reserve_id(self) -> int:
-        """The id (and so the RMA number) of the return about to be added."""
-        if self.session.get_bind().dialect.name == "postgresql":
-            return int(self.session.connection().execute(NEXT_RETURN_ID).scalar_one())
+    def reserve_ids(self, line_count: int) -> tuple[int, list[int]]:
+        """Ids for a return about to be added and for its lines, so its events can name them."""
+        connection = self.session.connection()
+        if connection.dialect.name == "postgresql":
+            return_id, line_ids = connection.execute(NEXT_IDS, {"lines": line_count}).one()
+            return int(return_id), [int(line_id) for line_id in line_ids]
         # SQLite: the caller already holds the database's writer lock (one writer at a time).
-        return (
-            int(self.session.execute(select(func.coalesce(func.max(ReturnRow.id), 0))).scalar_one())
-            + 1
-        )
+        last_return, last_line = connection.execute(LAST_IDS).one()
+        return last_return + 1, [last_line + n for n in range(1, line_count + 1)]
 
-    def add(self, ret: Return, return_id: int, location_id: int) -> None:
-        """Insert a new return and its lines with two statements; fills in the ids."""
+    def add(self, ret: Return, location_id: int) -> None:
+        """Insert a new return and its lines (ids reserved beforehand) with two statements."""
+        if ret.id is None or any(line.id is None for line in ret.lines):
+            raise ValueError("reserve the return's ids before adding it")
         connection = self.session.connection()
         connection.execute(
             insert(RETURNS),
-            {"id": return_id, "location_id": location_id, "version": 1, **return_values(ret)},
+            {"id": ret.id, "location_id": location_id, "version": 1, **return_values(ret)},
         )
-        line_ids = connection.execute(
-            insert(LINES).returning(LINES.c.id, sort_by_parameter_order=True),
-            [line_values(ret.store_id, return_id, line) for line in ret.lines],
-        ).scalars()
-        ret.id = return_id
-        for line, line_id in zip(ret.lines, line_ids, strict=True):
-            line.id = line_id
+        connection.execute(
+            insert(LINES),
+            [{"id": line.id, **line_values(ret.store_id, ret.id, line)} for line in ret.lines],
+        )
 
     def get(self, store_id: int, return_id: int, for_update: bool = False) -> Return | None:
         """Load one return to change it; `for_update` locks it first, so writers take turns."""

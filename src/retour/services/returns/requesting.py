@@ -34,9 +34,11 @@ def request_return(
         if order is None:
             raise NotFound("order", request.order_id)
         _reason_codes_exist(uow, store_id, request.lines)
-        return_id = uow.returns.reserve_id()
+        return_id, line_ids = uow.returns.reserve_ids(len(request.lines))
         ret = Return.request(
             order=order,
+            return_id=return_id,
+            line_ids=line_ids,
             number=rma_number(return_id),
             requests=request.lines,
             returnable=returnable_quantities(order, uow.returns.held_on_order(store_id, order.id)),
@@ -45,7 +47,7 @@ def request_return(
             customer_note=request.customer_note,
             now=now,
         )
-        uow.returns.add(ret, return_id, location_id=uow.inventory.default_location_id(store_id))
+        uow.returns.add(ret, location_id=uow.inventory.default_location_id(store_id))
         uow.events.append(
             ret.events,
             store_id=store_id,
