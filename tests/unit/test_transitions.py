@@ -134,3 +134,13 @@ def test_expiring_before_the_deadline_is_refused():
     with pytest.raises(IllegalTransition, match="not yet due"):
         ret.expire(NOW)
     assert ret.status is S.APPROVED
+
+
+def test_a_keep_item_return_has_no_deadline_and_never_expires():
+    ret = in_status(S.REQUESTED, ReturnMethod.KEEP_ITEM)
+    ret.approve(NOW, deadline_days=30)
+    assert ret.expires_at is None
+    assert not ret.is_overdue(NOW)
+    with pytest.raises(IllegalTransition, match="a keep-item return"):
+        ret.expire(NOW)
+    assert ret.status is S.APPROVED

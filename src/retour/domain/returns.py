@@ -250,12 +250,13 @@ class Return:
             line.approved_quantity = approved[line.id]
         self.status = ReturnStatus.APPROVED
         self.approved_at = now
-        self.expires_at = now + timedelta(days=deadline_days)
+        # Nothing is shipped back for keep-item returns, so nothing can be late.
+        self.expires_at = None if self._is_keep_item() else now + timedelta(days=deadline_days)
         self._touch(now)
         self._record(
             "return.approved",
             lines=self._lines_payload("approved_quantity"),
-            expires_at=self.expires_at.isoformat(),
+            expires_at=self.expires_at.isoformat() if self.expires_at else None,
         )
 
     def reject(self, now: datetime, reason: str) -> None:
@@ -441,6 +442,8 @@ class Return:
     def expire(self, now: datetime) -> None:
         """Close an approved return whose parcel never arrived by its deadline."""
         ensure_allowed(self.status, ReturnAction.EXPIRE)
+        if self._is_keep_item():
+            raise IllegalTransition(ReturnAction.EXPIRE.value, "a keep-item return")
         if self.expires_at is None or now < self.expires_at:
             raise IllegalTransition(ReturnAction.EXPIRE.value, "approved and not yet due")
         self.status = ReturnStatus.EXPIRED
