@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from retour.db.locking import lock_row
 from retour.db.models import Fulfilment, FulfilmentLine, OrderLineRow, OrderRow
 from retour.domain.orders import Order, OrderLine
 
@@ -64,17 +65,7 @@ class OrderRepository:
         cannot both claim the same units.
         """
         parameters = {"order_id": order_id, "store_id": store_id}
-        if self.session.get_bind().dialect.name == "postgresql":
-            statement = ORDER_FOR_RETURNS.with_for_update(of=OrderRow)
-        else:
-            statement = ORDER_FOR_RETURNS
-            # SQLite has no row locks: a no-op write takes the database's writer lock.
-            self.session.execute(
-                update(OrderRow)
-                .where(OrderRow.id == order_id, OrderRow.store_id == store_id)
-                .values(id=OrderRow.id)
-                .execution_options(synchronize_session=False)
-            )
+        statement = lock_row(self.session, ORDER_FOR_RETURNS, OrderRow, order_id, store_id)
         rows = self.session.connection().execute(statement, parameters).all()
         if not rows:
             return None

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Select, Table, bindparam, func, insert, select, update
+from sqlalchemy import Connection, Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from retour.db.locking import lock_row
 from retour.db.models import InspectionRow, ReturnLineRow, ReturnRow
 from retour.db.repositories.return_rows import (
     INSPECTION_LABELS,
@@ -199,7 +200,7 @@ class ReturnRepository:
             .where(ReturnRow.id == return_id, ReturnRow.store_id == store_id)
         )
         if for_update:
-            statement = self._lock_first(statement, return_id, store_id)
+            statement = lock_row(self.session, statement, ReturnRow, return_id, store_id)
         row = self.session.scalars(statement).one_or_none()
         if row is None:
             return None
@@ -238,20 +239,6 @@ class ReturnRepository:
 
     def location_of(self, ret: Return) -> int:
         return self._rows[id(ret)].location_id
-
-    def _lock_first(
-        self, statement: Select[ReturnRow], return_id: int, store_id: int
-    ) -> Select[ReturnRow]:
-        if self.session.get_bind().dialect.name == "postgresql":
-            return statement.with_for_update(of=ReturnRow)
-        # SQLite has no row locks: a no-op write takes the database's writer lock instead.
-        self.session.execute(
-            update(ReturnRow)
-            .where(ReturnRow.id == return_id, ReturnRow.store_id == store_id)
-            .values(version=ReturnRow.version)
-            .execution_options(synchronize_session=False)
-        )
-        return statement
 
 
 def _single_statement_reader(session: Session) -> Connection:

@@ -1,0 +1,27 @@
+"""Row locks that work on both engines, so that concurrent writers of one row take turns."""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from sqlalchemy import Select, update
+from sqlalchemy.orm import Session
+
+S = TypeVar("S", bound=Select[*tuple[Any, ...]])  # any SELECT, whatever its columns
+
+
+def lock_row(session: Session, statement: S, model: Any, row_id: int, store_id: int) -> S:
+    """`statement` (which reads the row) made to hold the row's lock until commit.
+
+    PostgreSQL: SELECT … FOR UPDATE. SQLite has no row locks: a no-op write first takes the
+    database's writer lock, which serializes writers the same way.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return statement.with_for_update(of=model)
+    session.execute(
+        update(model)
+        .where(model.id == row_id, model.store_id == store_id)
+        .values(id=model.id)
+        .execution_options(synchronize_session=False)
+    )
+    return statement
