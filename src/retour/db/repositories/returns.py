@@ -6,7 +6,7 @@ return go through the ORM rows it was loaded from, whose version column refuses 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -134,20 +134,15 @@ class ReturnRepository:
             if line_id is not None
         ]
 
-    def overdue_ids(self, now: datetime, limit: int) -> list[int]:
-        statement = (
-            select(ReturnRow.id)
-            .where(ReturnRow.status == ReturnStatus.APPROVED.value, ReturnRow.expires_at <= now)
-            .order_by(ReturnRow.id)
-            .limit(limit)
+    def overdue(self, now: datetime, limit: int, exclude: Set[int]) -> list[tuple[int, int]]:
+        """(id, store id) of approved returns past their deadline, oldest first."""
+        statement = select(ReturnRow.id, ReturnRow.store_id).where(
+            ReturnRow.status == ReturnStatus.APPROVED.value, ReturnRow.expires_at <= now
         )
-        return list(self.session.scalars(statement))
-
-    def store_ids(self, return_ids: Sequence[int]) -> dict[int, int]:
-        rows = self.session.execute(
-            select(ReturnRow.id, ReturnRow.store_id).where(ReturnRow.id.in_(return_ids))
-        )
-        return {return_id: store_id for return_id, store_id in rows}
+        if exclude:
+            statement = statement.where(ReturnRow.id.not_in(exclude))
+        rows = self.session.execute(statement.order_by(ReturnRow.id).limit(limit))
+        return [(return_id, store_id) for return_id, store_id in rows]
 
     def _lines_of(self, return_ids: Iterable[int]) -> dict[int, list[LineData]]:
         """Lines of these returns with their inspections, in one statement."""

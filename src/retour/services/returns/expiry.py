@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
 from retour.db.unit_of_work import UnitOfWork
@@ -13,9 +12,7 @@ from retour.services.returns.common import load_return, save_return
 BATCH_SIZE = 200
 
 
-def expire_overdue_returns(
-    uow: UnitOfWork, now: datetime, on_progress: Callable[[int], None] | None = None
-) -> int:
+def expire_overdue_returns(uow: UnitOfWork, now: datetime) -> int:
     """Expire every overdue approved return, each in its own transaction; returns the count.
 
     A return changed meanwhile (received, cancelled) is skipped, not overwritten.
@@ -24,22 +21,19 @@ def expire_overdue_returns(
     skipped: set[int] = set()
     while True:
         with uow:
-            candidates = [i for i in uow.returns.overdue_ids(now, BATCH_SIZE + len(skipped))]
-            stores = uow.returns.store_ids([i for i in candidates if i not in skipped])
-        if not stores:
+            batch = uow.returns.overdue(now, BATCH_SIZE, exclude=skipped)
+        if not batch:
             return expired
-        for return_id, store_id in stores.items():
+        for return_id, store_id in batch:
             try:
                 with uow:
                     ret = load_return(uow, store_id, return_id)
-                    if ret.is_overdue(now):
-                        ret.expire(now)
-                        save_return(uow, ret, SYSTEM, now)
-                        uow.commit()
-                        expired += 1
-                    else:
+                    if not ret.is_overdue(now):
                         skipped.add(return_id)
+                        continue
+                    ret.expire(now)
+                    save_return(uow, ret, SYSTEM, now)
+                    uow.commit()
+                    expired += 1
             except ConcurrentModification:
                 skipped.add(return_id)
-            if on_progress is not None:
-                on_progress(expired)
