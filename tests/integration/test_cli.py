@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from retour.cli import app
-from retour.domain.returns import LineRequest
+from retour.domain.inputs import LineRequest
 from retour.services import queries
 from retour.services import returns as use_cases
 from retour.services.order_import import OrderImport, import_order

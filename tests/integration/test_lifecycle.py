@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from retour.db.models import Event, InventoryMovement, ReturnRow, StockLevel
 from retour.domain.errors import IllegalTransition, InvalidRequest, QuantityExceeded
+from retour.domain.inputs import InspectionInput, LineRequest, Receipt, UnexpectedItem
 from retour.domain.lines import Disposition, Grade
-from retour.domain.returns import InspectionInput, LineRequest, Receipt, UnexpectedItem
 from retour.domain.statuses import ReturnStatus
 from retour.services import queries
 from retour.services import returns as use_cases

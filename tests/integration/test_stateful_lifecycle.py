@@ -43,8 +43,9 @@ from retour.db.models import Event, InventoryMovement, OrderRow, ReturnRow, Stoc
 from retour.db.repositories.returns import ReturnFilter
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import DomainError, IllegalTransition, InvalidRequest, QuantityExceeded
+from retour.domain.inputs import InspectionInput, LineRequest, Receipt, UnexpectedItem
 from retour.domain.lines import BUCKET_FOR_DISPOSITION, Disposition, Grade, ReturnMethod
-from retour.domain.returns import InspectionInput, LineRequest, Receipt, Return, UnexpectedItem
+from retour.domain.returns import Return
 from retour.domain.statuses import ReturnStatus
 from retour.services import queries
 from retour.services import returns as use_cases
@@ -707,7 +708,8 @@ class ReturnsLifecycle(RuleBasedStateMachine):
 
     # -- the scheduler ------------------------------------------------------------------------
 
-    @precondition(lambda self: any(ret.status is S.APPROVED for ret in self.returns.values()))
+    # No precondition: time can always pass, so the machine always has a move left (an
+    # example whose orders shipped nothing and that reached MAX_ORDERS had none otherwise).
     @rule(days=st.sampled_from([31, 10, 1]))
     def let_days_pass_and_expire(self, days: int) -> None:
         self.clock.current += timedelta(days=days)

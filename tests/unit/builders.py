@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from retour.domain.inputs import InspectionInput, LineRequest, Receipt
 from retour.domain.lines import Disposition, Grade, Resolution, ReturnMethod
 from retour.domain.orders import Order, OrderLine
-from retour.domain.returns import InspectionInput, LineRequest, Receipt, Return
+from retour.domain.returns import Return
 from retour.domain.statuses import ReturnStatus
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)

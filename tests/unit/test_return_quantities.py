@@ -12,16 +12,10 @@ from datetime import timedelta
 import pytest
 
 from retour.domain.errors import IllegalTransition, InvalidRequest, QuantityExceeded
+from retour.domain.inputs import InspectionInput, LineRequest, Receipt, StockMove, UnexpectedItem
 from retour.domain.lines import Disposition, Grade, Resolution, ReturnMethod, StockBucket
 from retour.domain.orders import Order, OrderLine
-from retour.domain.returns import (
-    InspectionInput,
-    LineRequest,
-    Receipt,
-    Return,
-    StockMove,
-    UnexpectedItem,
-)
+from retour.domain.returns import Return
 from retour.domain.statuses import ReturnStatus
 from tests.unit.builders import NOW, in_status, order, requested, verdict
 

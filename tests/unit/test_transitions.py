@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from retour.domain.errors import IllegalTransition
+from retour.domain.inputs import Receipt
 from retour.domain.lines import ReturnMethod
-from retour.domain.returns import Receipt
 from retour.domain.statuses import ReturnAction, ReturnStatus
 from tests.unit.builders import NOW, in_status, verdict
 

@@ -10,8 +10,9 @@ from random import Random
 
 from retour.db.unit_of_work import UnitOfWork
 from retour.demo.return_plans import ReturnPlan
+from retour.domain.inputs import InspectionInput, LineRequest, Receipt
 from retour.domain.lines import Disposition, Grade, ReturnMethod
-from retour.domain.returns import InspectionInput, LineRequest, Receipt, Return
+from retour.domain.returns import Return
 from retour.domain.statuses import ReturnStatus
 from retour.services import returns as use_cases
 from retour.services.context import SYSTEM, Actor

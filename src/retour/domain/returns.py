@@ -9,69 +9,28 @@ from typing import Any
 
 from retour.domain.errors import IllegalTransition, InvalidRequest, QuantityExceeded
 from retour.domain.events import DomainEvent
+from retour.domain.inputs import (
+    InspectionInput,
+    LineRequest,
+    Receipt,
+    StockMove,
+    UnexpectedItem,
+)
 from retour.domain.lines import (
     BUCKET_FOR_DISPOSITION,
-    Disposition,
-    Grade,
     Inspection,
     Resolution,
     ReturnLine,
     ReturnMethod,
-    StockBucket,
 )
 from retour.domain.orders import Order
+from retour.domain.quantity_checks import requested_lines, take_within, units_held
 from retour.domain.statuses import (
-    RELEASED_STATUSES,
     ReturnAction,
     ReturnStatus,
     ensure_allowed,
     is_allowed,
 )
-
-
-@dataclass(frozen=True)
-class LineRequest:
-    order_line_id: int
-    quantity: int
-    reason_code: str
-    reason_note: str = ""
-    resolution: Resolution | None = None
-
-
-@dataclass(frozen=True)
-class Receipt:
-    line_id: int
-    quantity: int
-    is_wrong_item: bool = False
-
-
-@dataclass(frozen=True)
-class UnexpectedItem:
-    sku: str
-    title: str
-    quantity: int
-    variant_id: int | None = None
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class InspectionInput:
-    line_id: int
-    quantity: int
-    is_accepted: bool
-    grade: Grade
-    disposition: Disposition
-    note: str = ""
-
-
-@dataclass(frozen=True)
-class StockMove:
-    """A stock change an inspection calls for; the service records it as a movement."""
-
-    variant_id: int
-    bucket: StockBucket
-    quantity: int
-    line_id: int | None
 
 
 @dataclass
@@ -123,44 +82,7 @@ class Return:
             raise ValueError("one reserved id per requested line")
         if not requests:
             raise InvalidRequest("a return needs at least one line", field="lines")
-        seen: set[int] = set()
-        lines = []
-        for index, wanted in enumerate(requests):
-            where = f"lines[{index}]"
-            order_line = order.line(wanted.order_line_id)
-            if order_line is None:
-                raise InvalidRequest(
-                    f"order {order.number} has no line {wanted.order_line_id}",
-                    field=f"{where}.order_line_id",
-                )
-            if wanted.order_line_id in seen:
-                raise InvalidRequest(
-                    f"order line {wanted.order_line_id} appears twice",
-                    field=f"{where}.order_line_id",
-                )
-            seen.add(wanted.order_line_id)
-            maximum = returnable.get(wanted.order_line_id, 0)
-            if wanted.quantity < 1:
-                raise InvalidRequest("quantity must be at least 1", field=f"{where}.quantity")
-            if wanted.quantity > maximum:
-                raise QuantityExceeded(
-                    f"at most {maximum} of {order_line.sku} can be returned",
-                    field=f"{where}.quantity",
-                    maximum=maximum,
-                )
-            lines.append(
-                ReturnLine(
-                    id=line_ids[index],
-                    order_line_id=order_line.id,
-                    variant_id=order_line.variant_id,
-                    sku=order_line.sku,
-                    title=order_line.title,
-                    reason_code=wanted.reason_code,
-                    reason_note=wanted.reason_note,
-                    resolution=wanted.resolution or resolution,
-                    requested_quantity=wanted.quantity,
-                )
-            )
+        lines = requested_lines(order, requests, line_ids, returnable, resolution)
         created = cls(
             id=return_id,
             store_id=order.store_id,
@@ -310,19 +232,12 @@ class Return:
             raise IllegalTransition(ReturnAction.RECEIVE.value, "a keep-item return")
         if not receipts and not unexpected:
             raise InvalidRequest("receive at least one unit", field="lines")
-        pending = {line.id: line.awaiting_receipt_quantity for line in self.lines}
-        for index, receipt in enumerate(receipts):
-            where = f"lines[{index}]"
-            line = self.line(receipt.line_id, field=f"{where}.line_id")
-            if receipt.quantity < 1:
-                raise InvalidRequest("quantity must be at least 1", field=f"{where}.quantity")
-            if receipt.quantity > pending[line.id]:
-                raise QuantityExceeded(
-                    f"line {line.id}: at most {pending[line.id]} more can be received",
-                    field=f"{where}.quantity",
-                    maximum=pending[line.id],
-                )
-            pending[line.id] -= receipt.quantity
+        take_within(
+            [(receipt.line_id, receipt.quantity) for receipt in receipts],
+            {line.id: line.awaiting_receipt_quantity for line in self.lines},
+            self.line,
+            "at most {left} more can be received",
+        )
         for index, item in enumerate(unexpected):
             if item.quantity < 1:
                 raise InvalidRequest(
@@ -367,19 +282,12 @@ class Return:
         ensure_allowed(self.status, ReturnAction.INSPECT)
         if not verdicts:
             raise InvalidRequest("inspect at least one unit", field="lines")
-        pending = {line.id: line.awaiting_inspection_quantity for line in self.lines}
-        for index, verdict in enumerate(verdicts):
-            where = f"lines[{index}]"
-            line = self.line(verdict.line_id, field=f"{where}.line_id")
-            if verdict.quantity < 1:
-                raise InvalidRequest("quantity must be at least 1", field=f"{where}.quantity")
-            if verdict.quantity > pending[line.id]:
-                raise QuantityExceeded(
-                    f"line {line.id}: {pending[line.id]} received unit(s) await inspection",
-                    field=f"{where}.quantity",
-                    maximum=pending[line.id],
-                )
-            pending[line.id] -= verdict.quantity
+        take_within(
+            [(verdict.line_id, verdict.quantity) for verdict in verdicts],
+            {line.id: line.awaiting_inspection_quantity for line in self.lines},
+            self.line,
+            "{left} received unit(s) await inspection",
+        )
         moves = []
         for verdict in verdicts:
             line = self.line(verdict.line_id, field="lines")
@@ -494,18 +402,6 @@ class Return:
             }
             for line in self.lines
         ]
-
-
-def units_held(status: ReturnStatus, requested: int, approved: int) -> int:
-    """What one planned line of a return in `status` keeps of its order line.
-
-    Requested units until a decision, approved units after it, nothing once released.
-    """
-    if status in RELEASED_STATUSES:
-        return 0
-    if status in (ReturnStatus.REQUESTED, ReturnStatus.NEEDS_INFO):
-        return requested
-    return approved
 
 
 def _required(value: str, field: str) -> str:

@@ -27,7 +27,8 @@ from retour.db.repositories.return_rows import (
     split_joined_return,
 )
 from retour.domain.lines import Inspection
-from retour.domain.returns import Return, units_held
+from retour.domain.quantity_checks import units_held
+from retour.domain.returns import Return
 from retour.domain.statuses import ReturnStatus
 
 RETURNS = cast(Table, ReturnRow.__table__)

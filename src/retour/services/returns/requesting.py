@@ -9,9 +9,10 @@ from datetime import datetime
 from retour.db.repositories.returns import rma_number
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
+from retour.domain.inputs import LineRequest
 from retour.domain.lines import Resolution, ReturnMethod
 from retour.domain.orders import returnable_quantities
-from retour.domain.returns import LineRequest, Return
+from retour.domain.returns import Return
 from retour.services.context import Actor
 from retour.services.errors import NotFound
 

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from retour.db.unit_of_work import UnitOfWork
-from retour.domain.returns import InspectionInput, Receipt, Return, UnexpectedItem
+from retour.domain.inputs import InspectionInput, Receipt, UnexpectedItem
+from retour.domain.returns import Return
 from retour.services.context import Actor
 from retour.services.returns.common import act_on_return, load_return, save_return
 

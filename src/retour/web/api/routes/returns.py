@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse, Response
 
 from retour.db.repositories.returns import ReturnFilter
-from retour.domain.returns import InspectionInput, LineRequest, Receipt, UnexpectedItem
+from retour.domain.inputs import InspectionInput, LineRequest, Receipt, UnexpectedItem
 from retour.domain.statuses import ReturnStatus
 from retour.services import queries
 from retour.services import returns as use_cases

@@ -1,0 +1,52 @@
+"""What callers hand to the return aggregate, and the stock moves it hands back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retour.domain.lines import Disposition, Grade, Resolution, StockBucket
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    order_line_id: int
+    quantity: int
+    reason_code: str
+    reason_note: str = ""
+    resolution: Resolution | None = None
+
+
+@dataclass(frozen=True)
+class Receipt:
+    line_id: int
+    quantity: int
+    is_wrong_item: bool = False
+
+
+@dataclass(frozen=True)
+class UnexpectedItem:
+    sku: str
+    title: str
+    quantity: int
+    variant_id: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class InspectionInput:
+    line_id: int
+    quantity: int
+    is_accepted: bool
+    grade: Grade
+    disposition: Disposition
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class StockMove:
+    """A stock change an inspection calls for; the service records it as a movement."""
+
+    variant_id: int
+    bucket: StockBucket
+    quantity: int
+    line_id: int | None
