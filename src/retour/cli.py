@@ -18,7 +18,7 @@ from retour.domain.errors import DomainError
 from retour.services.context import Actor, SystemClock
 from retour.services.order_import import OrderImport, import_order
 from retour.services.returns import expire_overdue_returns
-from retour.services.stores import create_api_key, create_staff_user
+from retour.services.stores import create_api_key, create_staff_user, create_store
 from retour.settings import Settings, get_settings
 
 app = typer.Typer(help="Retour — returns management for eCommerce merchants.", no_args_is_help=True)
@@ -28,7 +28,9 @@ apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
 returns_app = typer.Typer(help="Return jobs for cron.", no_args_is_help=True)
+store_app = typer.Typer(help="Stores (tenants).", no_args_is_help=True)
 for sub, name in [
+    (store_app, "store"),
     (db_app, "db"),
     (seed_app, "seed"),
     (apikey_app, "apikey"),
@@ -78,6 +80,8 @@ def seed_demo() -> None:
     from retour.demo.seed import seed_demo_store
 
     settings = get_settings()
+    if settings.env == "production":
+        raise _fail("the demo store has a published API key and password; not in production")
     upgrade(create_db_engine(settings))
     created = seed_demo_store(_uow(settings), progress=out)
     out.print("demo store seeded" if created else "demo store already exists; nothing changed")
@@ -106,6 +110,24 @@ def demo(
         f"  (The shopper portal and the back office are not built yet; see the issues.)\n"
     )
     serve(host=host, port=port)
+
+
+@store_app.command("create")
+def store_create(
+    slug: Annotated[str, typer.Option(help="short name used in URLs, e.g. maison")],
+    name: Annotated[str, typer.Option(help="the store's display name")],
+    currency: Annotated[str, typer.Option(help="ISO 4217 code, e.g. EUR")],
+    timezone: Annotated[str, typer.Option(help="IANA zone, e.g. Europe/Paris")] = "UTC",
+    locale: Annotated[str, typer.Option(help="default language of the store")] = "en",
+) -> None:
+    """Create a store with a default return location and the default return reasons."""
+    settings = get_settings()
+    try:
+        create_store(_uow(settings), slug=slug, name=name, currency=currency,
+                     timezone=timezone, locale=locale, now=SystemClock().now())  # fmt: skip
+    except DomainError as error:
+        raise _fail(error.detail) from error
+    out.print(f"created store {slug!r}; next: retour apikey create --store {slug}")
 
 
 @apikey_app.command("create")

@@ -101,3 +101,36 @@ def test_returns_expire_is_safe_to_rerun(store_id, uow, clock):
     assert first.stdout.strip() == "1 return(s) expired"
     assert runner.invoke(app, ["returns", "expire"]).stdout.strip() == "0 return(s) expired"
     assert queries.get_return(uow, store_id, ret.id).status.value == "expired"
+
+
+def test_store_create_then_a_key_for_it(uow, cli_env, session_factory):
+    created = runner.invoke(
+        app,
+        ["store", "create", "--slug", "maison", "--name", "Maison", "--currency", "eur",
+         "--timezone", "Europe/Paris"],
+    )  # fmt: skip
+    assert created.exit_code == 0, created.output
+    with uow:
+        store = uow.stores.by_slug("maison")
+        assert (store.name, store.currency, store.timezone) == ("Maison", "EUR", "Europe/Paris")
+        assert len(uow.stores.active_reason_codes(store.id)) == 11
+    key = runner.invoke(app, ["apikey", "create", "--store", "maison"]).stdout.splitlines()[-1]
+    assert authenticate_api_key(uow, key).store_id == store.id
+
+
+def test_store_create_refuses_a_bad_timezone_naming_it(cli_env, session_factory):
+    result = runner.invoke(
+        app, ["store", "create", "--slug", "x1", "--name", "X", "--currency", "EUR",
+              "--timezone", "Mars/Olympus"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "unknown timezone 'Mars/Olympus'" in result.stderr
+
+
+def test_seed_demo_refuses_production(cli_env, session_factory, monkeypatch):
+    monkeypatch.setenv("RETOUR_ENV", "production")
+    monkeypatch.setenv("RETOUR_SECRET_KEY", "s" * 40)
+    get_settings.cache_clear()
+    result = runner.invoke(app, ["seed", "demo"])
+    assert result.exit_code == 1
+    assert "not in production" in result.stderr
