@@ -65,13 +65,16 @@ def db_upgrade() -> None:
 def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
+    access_log: Annotated[bool, typer.Option(help="log every request to standard output")] = True,
 ) -> None:
     """Serve the web app and API (run `retour db upgrade` first)."""
     import uvicorn
 
     from retour.web.app import create_app
 
-    uvicorn.run(create_app(get_settings()), host=host, port=port, log_level="info")
+    uvicorn.run(
+        create_app(get_settings()), host=host, port=port, log_level="info", access_log=access_log
+    )
 
 
 @seed_app.command("demo")
