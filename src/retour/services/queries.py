@@ -8,12 +8,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select
 
 from retour.db.models import (
     Event,
-    Fulfilment,
     InventoryLocation,
     InventoryMovement,
     OrderRow,
@@ -96,18 +94,6 @@ def return_events(uow: UnitOfWork, store_id: int, return_id: int) -> list[Event]
         return list(uow.session.scalars(statement))
 
 
-def _orders_query(store_id: int) -> Select[OrderRow]:
-    return (
-        select(OrderRow)
-        .options(
-            selectinload(OrderRow.lines),
-            selectinload(OrderRow.payments),
-            selectinload(OrderRow.fulfilments).selectinload(Fulfilment.lines),
-        )
-        .where(OrderRow.store_id == store_id)
-    )
-
-
 def get_order(uow: UnitOfWork, store_id: int, order_id: int) -> OrderRow:
     with uow:
         row = uow.orders.get_row(store_id, order_id)
@@ -125,16 +111,9 @@ def list_orders(
     customer_email: str | None = None,
 ) -> Page[OrderRow]:
     limit = min(max(limit, 1), MAX_PAGE_SIZE)
-    statement = _orders_query(store_id)
-    if number:
-        statement = statement.where(OrderRow.number == number)
-    if customer_email:
-        statement = statement.where(OrderRow.customer_email == customer_email.lower())
     after = decode_cursor(cursor)
-    if after is not None:
-        statement = statement.where(OrderRow.id < after)
     with uow:
-        rows = list(uow.session.scalars(statement.order_by(OrderRow.id.desc()).limit(limit + 1)))
+        rows = uow.orders.search_rows(store_id, number, customer_email, after, limit + 1)
     return _page(rows, limit, rows[limit - 1].id if len(rows) > limit else None)
 
 

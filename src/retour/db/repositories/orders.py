@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from retour.db.locking import lock_row
@@ -30,33 +30,47 @@ ORDER_FOR_RETURNS = (
 )  # fmt: skip
 
 
+def _whole_order() -> Select[OrderRow]:
+    """Orders with their lines, payments and fulfilments loaded alongside."""
+    return select(OrderRow).options(
+        selectinload(OrderRow.lines),
+        selectinload(OrderRow.payments),
+        selectinload(OrderRow.fulfilments).selectinload(Fulfilment.lines),
+    )
+
+
 class OrderRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
     def get_row(self, store_id: int, order_id: int) -> OrderRow | None:
-        statement = (
-            select(OrderRow)
-            .options(
-                selectinload(OrderRow.lines),
-                selectinload(OrderRow.payments),
-                selectinload(OrderRow.fulfilments).selectinload(Fulfilment.lines),
-            )
-            .where(OrderRow.id == order_id, OrderRow.store_id == store_id)
-        )
+        statement = _whole_order().where(OrderRow.id == order_id, OrderRow.store_id == store_id)
         return self.session.scalars(statement).one_or_none()
 
     def find_row_by_platform_id(self, store_id: int, platform_order_id: str) -> OrderRow | None:
-        statement = (
-            select(OrderRow)
-            .options(
-                selectinload(OrderRow.lines),
-                selectinload(OrderRow.payments),
-                selectinload(OrderRow.fulfilments).selectinload(Fulfilment.lines),
-            )
-            .where(OrderRow.store_id == store_id, OrderRow.platform_order_id == platform_order_id)
+        statement = _whole_order().where(
+            OrderRow.store_id == store_id, OrderRow.platform_order_id == platform_order_id
         )
         return self.session.scalars(statement).one_or_none()
+
+    def search_rows(
+        self,
+        store_id: int,
+        number: str | None,
+        customer_email: str | None,
+        after_id: int | None,
+        limit: int,
+    ) -> list[OrderRow]:
+        """Newest first, `limit` orders with an id below `after_id` (keyset pagination)."""
+        statement = _whole_order().where(OrderRow.store_id == store_id)
+        if number:
+            statement = statement.where(OrderRow.number == number)
+        if customer_email:
+            statement = statement.where(OrderRow.customer_email == customer_email.lower())
+        if after_id is not None:
+            statement = statement.where(OrderRow.id < after_id)
+        statement = statement.order_by(OrderRow.id.desc()).limit(limit)
+        return list(self.session.scalars(statement))
 
     def get_for_returns(self, store_id: int, order_id: int) -> Order | None:
         """The order's lines with their fulfilled units, locked until commit.

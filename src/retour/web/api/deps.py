@@ -34,6 +34,10 @@ class ApiContext:
     def uow(self) -> UnitOfWork:
         return self.new_uow()
 
+    def _fingerprint(self, body: BaseModel | None) -> str:
+        body_bytes = body.model_dump_json().encode() if body is not None else b""
+        return fingerprint(self.request.method, self.request.url.path, body_bytes)
+
     def mutate(
         self,
         body: BaseModel | None,
@@ -43,7 +47,6 @@ class ApiContext:
     ) -> JSONResponse:
         """Run a state-changing use case, once per Idempotency-Key."""
         uow = self.new_uow()
-        body_bytes = body.model_dump_json().encode() if body is not None else b""
 
         def action() -> tuple[int, dict[str, Any]]:
             result = run(uow)
@@ -54,7 +57,7 @@ class ApiContext:
             uow,
             store_id=self.store_id,
             key=self.idempotency_key,
-            request_fingerprint=fingerprint(self.request.method, self.request.url.path, body_bytes),
+            request_fingerprint=self._fingerprint(body) if self.idempotency_key else "",
             now=self.clock.now(),
             action=action,
         )
