@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
@@ -22,6 +23,12 @@ from retour.db.migrate import upgrade
 from retour.db.unit_of_work import UnitOfWork
 from retour.services.context import FixedClock
 from retour.settings import Settings
+
+# CI runs the same examples every time, so a landing never hangs on a lucky draw; local runs
+# keep exploring new ones (and remember failures in .hypothesis/).
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI") == "true":
+    hypothesis_settings.load_profile("ci")
 
 DEFAULT_POSTGRES_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/retour_test"
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
