@@ -3,21 +3,32 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TextColumn,
+    TimeElapsedColumn,
+)
 
 from retour.db.engine import create_db_engine, create_session_factory
 from retour.db.migrate import upgrade
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import DomainError
+from retour.domain.money import currency_precision
 from retour.services.context import Actor, SystemClock
 from retour.services.order_import import OrderImport, import_order
 from retour.services.returns import expire_overdue_returns
+from retour.services.store_credit.expiry import ExpiryRun, expire_lapsed_credit
+from retour.services.store_credit.queries import credit_balance
 from retour.services.stores import create_api_key, create_staff_user, create_store
 from retour.settings import Settings, get_settings
 
@@ -29,6 +40,7 @@ user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
 returns_app = typer.Typer(help="Return jobs for cron.", no_args_is_help=True)
 store_app = typer.Typer(help="Stores (tenants).", no_args_is_help=True)
+credit_app = typer.Typer(help="Store credit: balances and the expiry job.", no_args_is_help=True)
 for sub, name in [
     (store_app, "store"),
     (db_app, "db"),
@@ -37,6 +49,7 @@ for sub, name in [
     (user_app, "user"),
     (import_app, "import"),
     (returns_app, "returns"),
+    (credit_app, "credit"),
 ]:
     app.add_typer(sub, name=name)
 
@@ -230,6 +243,66 @@ def returns_expire() -> None:
     settings = get_settings()
     count = expire_overdue_returns(_uow(settings), SystemClock().now())
     out.print(f"{count} return(s) expired")
+
+
+@credit_app.command("expire")
+def credit_expire() -> None:
+    """Write off store credit that has lapsed (safe to run from cron, as often as you like)."""
+    settings = get_settings()
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err
+    ) as progress:
+        task = progress.add_task("checking accounts")
+
+        def report(run: ExpiryRun) -> None:
+            progress.update(
+                task, description=f"{run.checked} checked, {run.accounts} with credit expired"
+            )
+
+        run = expire_lapsed_credit(_uow(settings), SystemClock().now(), progress=report)
+    amounts = ", ".join(
+        _minor_units(amount, currency) for currency, amount in sorted(run.amounts.items())
+    )
+    out.print(
+        f"{run.accounts} account(s) had credit expired"
+        + (f": {amounts}" if amounts else "")
+        + f" ({run.checked} checked)"
+    )
+
+
+@credit_app.command("balance")
+def credit_balance_show(
+    code: Annotated[str, typer.Argument(help="the store-credit code, e.g. SC-ABCD-EFGH-JKMN")],
+    store: Annotated[str, typer.Option(help="store slug")],
+) -> None:
+    """Show a code's balance, what is spendable now, and its lots."""
+    settings = get_settings()
+    uow = _uow(settings)
+    with uow:
+        found = uow.stores.by_slug(store)
+    if found is None:
+        raise _fail(f"no store {store!r}")
+    try:
+        view = credit_balance(uow, found.id, code, SystemClock().now())
+    except DomainError as error:
+        raise _fail(error.detail) from error
+
+    def money(amount: int) -> str:
+        return _minor_units(amount, view.currency)
+
+    out.print(f"{view.code}  {view.customer_email}")
+    out.print(f"balance    {money(view.balance)}")
+    out.print(f"spendable  {money(view.spendable)}")
+    for lot in view.lots:
+        lapses = lot.expires_at.date().isoformat() if lot.expires_at else "never"
+        state = "lapsed" if lot.is_lapsed else f"lapses {lapses}"
+        out.print(f"  lot {lot.entry_id}: {money(lot.remaining)} of {money(lot.issued)}, {state}")
+
+
+def _minor_units(amount: int, currency: str) -> str:
+    """`1250 EUR` → `12.50 EUR`: digits from CLDR, no locale, so cron logs read the same."""
+    digits = currency_precision(currency)
+    return f"{Decimal(amount).scaleb(-digits):.{digits}f} {currency}"
 
 
 def main() -> None:

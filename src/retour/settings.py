@@ -23,6 +23,12 @@ class Settings(BaseSettings):
     base_url: str = "http://127.0.0.1:8000"
     #: Pool size per process for PostgreSQL.
     database_pool_size: int = 10
+    #: Stripe secret key (`sk_…`); refunds to Stripe payments are off without it.
+    stripe_api_key: SecretStr | None = None
+    #: Where Stripe's API is; only tests point it elsewhere (a server on loopback).
+    stripe_api_base: str = "https://api.stripe.com"
+    #: Gateway names, as imported orders spell them, of payments Stripe captured.
+    stripe_gateways: list[str] = ["stripe"]
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from retour.db.repositories.events import EventRepository
 from retour.db.repositories.inventory import InventoryRepository
 from retour.db.repositories.orders import OrderRepository
+from retour.db.repositories.refunds import RefundRepository
 from retour.db.repositories.returns import ReturnRepository
 from retour.db.repositories.stores import StoreRepository
 from retour.services.errors import ConcurrentModification
@@ -30,6 +31,7 @@ class UnitOfWork:
     inventory: InventoryRepository
     events: EventRepository
     stores: StoreRepository
+    refunds: RefundRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -43,6 +45,7 @@ class UnitOfWork:
             self.inventory = InventoryRepository(self.session)
             self.events = EventRepository(self.session)
             self.stores = StoreRepository(self.session)
+            self.refunds = RefundRepository(self.session)
         self._depth += 1
         return self
 

@@ -47,6 +47,8 @@ class StockBucket(StrEnum):
     QUARANTINE = "quarantine"
     REFURB = "refurb"
     WRITTEN_OFF = "written_off"
+    #: Sellable units held for an exchange's replacement until it ships or is released.
+    RESERVED = "reserved"
 
 
 #: Where an inspected unit's stock goes, by disposition.

@@ -32,6 +32,10 @@ from retour.domain.statuses import (
     is_allowed,
 )
 
+_UNDECIDED_OR_APPROVED = frozenset(
+    {ReturnStatus.REQUESTED, ReturnStatus.NEEDS_INFO, ReturnStatus.APPROVED}
+)
+
 
 @dataclass
 class Return:
@@ -53,6 +57,9 @@ class Return:
     approved_at: datetime | None = None
     expires_at: datetime | None = None
     completed_at: datetime | None = None
+    #: Summary of the return's refunds (none, pending, failed, partially_refunded, refunded),
+    #: kept by the refund use cases; the aggregate only carries it.
+    refund_status: str = "none"
     id: int | None = None
     events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 
@@ -207,6 +214,23 @@ class Return:
         self.status = ReturnStatus.CANCELLED
         self._touch(now)
         self._record("return.cancelled", reason=reason.strip())
+
+    def fall_back_to(self, now: datetime, resolution: Resolution, reason: str) -> None:
+        """Pay this return another way (an exchange whose items ran out of stock)."""
+        if self.status not in _UNDECIDED_OR_APPROVED:
+            raise IllegalTransition("change the resolution of", self.status.value)
+        previous = self.resolution
+        self.resolution = resolution
+        for line in self.lines:
+            if line.resolution is previous:
+                line.resolution = resolution
+        self._touch(now)
+        self._record(
+            "return.resolution_changed",
+            previous=previous.value,
+            resolution=resolution.value,
+            reason=reason,
+        )
 
     def mark_in_transit(self, now: datetime, tracking_number: str, carrier: str = "") -> None:
         ensure_allowed(self.status, ReturnAction.MARK_IN_TRANSIT)

@@ -7,12 +7,22 @@ from fastapi import APIRouter, FastAPI
 from retour import __version__
 from retour.db.engine import create_db_engine, create_session_factory
 from retour.db.unit_of_work import UnitOfWork
+from retour.payments.registry import PaymentProviders, providers_from_settings
 from retour.services.context import Clock, SystemClock
 from retour.settings import Settings
 from retour.web import pages
 from retour.web.api.key_cache import ApiKeyCache
 from retour.web.api.problems import install_problem_handlers
-from retour.web.api.routes import health, inventory, orders, returns
+from retour.web.api.routes import (
+    exchanges,
+    health,
+    inventory,
+    orders,
+    refunds,
+    reports,
+    returns,
+    store_credit,
+)
 
 API_DESCRIPTION = """
 The Retour JSON API. Authenticate with `Authorization: Bearer <API key>`
@@ -21,7 +31,9 @@ with a stable `code`. POSTs accept an `Idempotency-Key` header. Lists use cursor
 """
 
 
-def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, clock: Clock | None = None, providers: PaymentProviders | None = None
+) -> FastAPI:
     engine = create_db_engine(settings)
     session_factory = create_session_factory(engine)
     app = FastAPI(
@@ -37,10 +49,14 @@ def create_app(settings: Settings, clock: Clock | None = None) -> FastAPI:
     app.state.clock = clock or SystemClock()
     app.state.new_uow = lambda: UnitOfWork(session_factory)
     app.state.api_keys = ApiKeyCache()
+    app.state.payment_providers = providers or providers_from_settings(settings)
     install_problem_handlers(app)
     api = APIRouter(prefix="/api/v1")
-    for module in (orders, returns, inventory):
+    for module in (orders, returns, inventory, store_credit):
         api.include_router(module.router)
+    api.include_router(refunds.router)
+    api.include_router(exchanges.router)
+    api.include_router(reports.router)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(pages.router)

@@ -2,7 +2,15 @@
 
 from retour.db.models.catalog import Customer, Product, Variant
 from retour.db.models.events import Event, IdempotencyRecord
+from retour.db.models.exchanges import ReplacementLineRow, ReplacementOrderRow
 from retour.db.models.inventory import InventoryLocation, InventoryMovement, StockLevel
+from retour.db.models.money import (
+    RefundAllocationRow,
+    RefundLineRow,
+    RefundRow,
+    StoreCreditAccount,
+    StoreCreditEntry,
+)
 from retour.db.models.orders import Fulfilment, FulfilmentLine, OrderLineRow, OrderPayment, OrderRow
 from retour.db.models.returns import InspectionRow, ReturnLineRow, ReturnRow
 from retour.db.models.stores import ApiKey, ReturnReason, StaffUser, Store
@@ -21,11 +29,18 @@ __all__ = [
     "OrderPayment",
     "OrderRow",
     "Product",
+    "RefundAllocationRow",
+    "RefundLineRow",
+    "RefundRow",
+    "ReplacementLineRow",
+    "ReplacementOrderRow",
     "ReturnLineRow",
     "ReturnReason",
     "ReturnRow",
     "StaffUser",
     "StockLevel",
     "Store",
+    "StoreCreditAccount",
+    "StoreCreditEntry",
     "Variant",
 ]

@@ -40,6 +40,8 @@ class ReturnRow(Base):
     completed_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+    #: none, pending, failed, partially_refunded or refunded; kept by the refund use cases.
+    refund_status: Mapped[str] = mapped_column(String(24), default="none", server_default="none")
     #: Optimistic lock: a write that read an older version fails instead of overwriting.
     version: Mapped[int] = mapped_column(default=1)
 

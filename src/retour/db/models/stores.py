@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import ForeignKey, String, UniqueConstraint, false, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from retour.db.base import Base
@@ -22,6 +22,32 @@ class Store(Base):
     #: Days an approved return has for its items to arrive before it expires.
     return_deadline_days: Mapped[int] = mapped_column(default=30)
     created_at: Mapped[datetime]
+
+    # Money settings (until the policy issue lands, the refund calculator reads these).
+    #: Restocking fee as a share of the returned items' value, in basis points (1000 = 10 %).
+    restocking_fee_bp: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Fixed restocking fee per return, in minor units.
+    restocking_fee_fixed: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Fee for a return shipped with a merchant-provided label or drop-off code, minor units.
+    return_shipping_fee: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Store-credit bonus: a share of the items' value (basis points) plus a fixed amount.
+    store_credit_bonus_bp: Mapped[int] = mapped_column(default=0, server_default="0")
+    store_credit_bonus_fixed: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Largest bonus per return in minor units; None means no cap.
+    store_credit_bonus_cap: Mapped[int | None]
+    waive_fees_for_store_credit: Mapped[bool] = mapped_column(default=False, server_default=false())
+    waive_fees_for_exchange: Mapped[bool] = mapped_column(default=True, server_default=true())
+    #: Refund the original shipping on every return (merchant-fault returns always get it).
+    refund_original_shipping: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: When refunds go out without staff: off, on_approval, on_receipt or on_inspection.
+    auto_refund: Mapped[str] = mapped_column(String(16), default="off", server_default="off")
+    #: What an exchange falls back to when the replacement is out of stock, and how the
+    #: shopper gets the rest when the replacement costs less: store_credit or refund.
+    exchange_fallback: Mapped[str] = mapped_column(
+        String(16), default="store_credit", server_default="store_credit"
+    )
+    #: Days store credit stays spendable after it is issued; None means it never expires.
+    store_credit_expiry_days: Mapped[int | None]
 
 
 class StaffUser(Base):

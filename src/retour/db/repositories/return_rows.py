@@ -107,6 +107,7 @@ def build_return(header: Any, lines: Sequence[LineData]) -> Return:
         approved_at=header.approved_at,
         expires_at=header.expires_at,
         completed_at=header.completed_at,
+        refund_status=header.refund_status,
         created_at=header.created_at,
         updated_at=header.updated_at,
         lines=[_line(line, inspections) for line, inspections in lines],

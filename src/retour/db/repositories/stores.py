@@ -32,6 +32,12 @@ class StoreRepository:
         parameters = {"store_id": store_id}
         return set(self.session.connection().execute(ACTIVE_REASON_CODES, parameters).scalars())
 
+    def merchant_fault_reason_codes(self, store_id: int) -> set[str]:
+        statement = select(ReturnReason.code).where(
+            ReturnReason.store_id == store_id, ReturnReason.is_merchant_fault.is_(True)
+        )
+        return set(self.session.scalars(statement))
+
     def reasons(self, store_id: int) -> list[ReturnReason]:
         statement = (
             select(ReturnReason)

@@ -33,6 +33,20 @@ def save_return(uow: UnitOfWork, ret: Return, actor: Actor, now: datetime) -> No
     ret.events.clear()
 
 
+def after_transition(
+    uow: UnitOfWork, ret: Return, moment: str, actor: Actor, now: datetime
+) -> None:
+    """What follows a transition in the same transaction: the exchange moves on (reserve,
+    release, give back), then the refund the store pays automatically at this `moment`
+    (approval, receipt, inspection or closing)."""
+    # Imported here: the exchange and refund use cases build on this module.
+    from retour.services.exchanges.hooks import move_exchange_on
+    from retour.services.refunds.automatic import refund_automatically
+
+    move_exchange_on(uow, ret, moment, actor, now)
+    refund_automatically(uow, ret, f"on_{moment}", actor, now)
+
+
 def act_on_return(
     uow: UnitOfWork,
     store_id: int,
@@ -40,10 +54,13 @@ def act_on_return(
     actor: Actor,
     now: datetime,
     action: Callable[[Return], object],
+    moment: str | None = None,
 ) -> Return:
     with uow:
         ret = load_return(uow, store_id, return_id)
         action(ret)
         save_return(uow, ret, actor, now)
+        if moment is not None:
+            after_transition(uow, ret, moment, actor, now)
         uow.commit()
     return ret

@@ -7,7 +7,7 @@ from datetime import datetime
 from retour.db.unit_of_work import UnitOfWork
 from retour.services.context import SYSTEM
 from retour.services.errors import ConcurrentModification
-from retour.services.returns.common import load_return, save_return
+from retour.services.returns.common import after_transition, load_return, save_return
 
 BATCH_SIZE = 200
 
@@ -33,6 +33,7 @@ def expire_overdue_returns(uow: UnitOfWork, now: datetime) -> int:
                         continue
                     ret.expire(now)
                     save_return(uow, ret, SYSTEM, now)
+                    after_transition(uow, ret, "closing", SYSTEM, now)
                     uow.commit()
                     expired += 1
             except ConcurrentModification:

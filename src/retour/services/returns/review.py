@@ -8,7 +8,12 @@ from datetime import datetime
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.returns import Return
 from retour.services.context import Actor
-from retour.services.returns.common import act_on_return, load_return, save_return
+from retour.services.returns.common import (
+    act_on_return,
+    after_transition,
+    load_return,
+    save_return,
+)
 
 
 def approve_return(
@@ -25,6 +30,7 @@ def approve_return(
         ret = load_return(uow, store_id, return_id)
         ret.approve(now, deadline_days, quantities)
         save_return(uow, ret, actor, now)
+        after_transition(uow, ret, "approval", actor, now)
         uow.commit()
     return ret
 
@@ -32,7 +38,9 @@ def approve_return(
 def reject_return(
     uow: UnitOfWork, store_id: int, return_id: int, actor: Actor, now: datetime, reason: str
 ) -> Return:
-    return act_on_return(uow, store_id, return_id, actor, now, lambda r: r.reject(now, reason))
+    return act_on_return(
+        uow, store_id, return_id, actor, now, lambda r: r.reject(now, reason), "closing"
+    )
 
 
 def request_return_info(
@@ -54,4 +62,6 @@ def answer_return_info(
 def cancel_return(
     uow: UnitOfWork, store_id: int, return_id: int, actor: Actor, now: datetime, reason: str = ""
 ) -> Return:
-    return act_on_return(uow, store_id, return_id, actor, now, lambda r: r.cancel(now, reason))
+    return act_on_return(
+        uow, store_id, return_id, actor, now, lambda r: r.cancel(now, reason), "closing"
+    )

@@ -9,7 +9,12 @@ from retour.db.unit_of_work import UnitOfWork
 from retour.domain.inputs import InspectionInput, Receipt, UnexpectedItem
 from retour.domain.returns import Return
 from retour.services.context import Actor
-from retour.services.returns.common import act_on_return, load_return, save_return
+from retour.services.returns.common import (
+    act_on_return,
+    after_transition,
+    load_return,
+    save_return,
+)
 
 
 def mark_return_in_transit(
@@ -56,6 +61,7 @@ def receive_return(
         ret = load_return(uow, store_id, return_id)
         ret.receive(now, receipts, matched)
         save_return(uow, ret, actor, now)
+        after_transition(uow, ret, "receipt", actor, now)
         uow.commit()
     return ret
 
@@ -86,6 +92,7 @@ def inspect_return(
                 return_id=ret.id,
                 return_line_id=move.line_id,
             )
+        after_transition(uow, ret, "inspection", actor, now)
         uow.commit()
     return ret
 

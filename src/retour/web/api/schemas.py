@@ -184,6 +184,7 @@ class ReturnPublic(BaseModel):
     approved_at: datetime | None
     expires_at: datetime | None
     completed_at: datetime | None
+    refund_status: str = Field(description="none, pending, failed, partially_refunded or refunded")
     allowed_actions: list[str] = Field(description="actions the current status allows")
     lines: list[ReturnLinePublic]
 
@@ -207,6 +208,7 @@ class ReturnPublic(BaseModel):
             approved_at=ret.approved_at,
             expires_at=ret.expires_at,
             completed_at=ret.completed_at,
+            refund_status=ret.refund_status,
             allowed_actions=[action.value for action in ret.allowed_actions()],
             lines=[ReturnLinePublic.from_domain(line) for line in ret.lines],
         )

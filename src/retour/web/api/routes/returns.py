@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import JSONResponse, Response
 
 from retour.db.repositories.returns import ReturnFilter
@@ -14,6 +14,7 @@ from retour.domain.statuses import ReturnStatus
 from retour.services import queries
 from retour.services import returns as use_cases
 from retour.web.api.deps import Api
+from retour.web.api.routes.refunds import Providers, settle_after
 from retour.web.api.schemas import (
     ApproveBody,
     CancelBody,
@@ -108,7 +109,13 @@ def return_events_route(return_id: int, api: Api) -> EventList:
 
 
 @router.post("/{return_id}/approve", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
-def approve_route(return_id: int, api: Api, body: ApproveBody | None = None) -> JSONResponse:
+def approve_route(
+    return_id: int,
+    api: Api,
+    background: BackgroundTasks,
+    providers: Providers,
+    body: ApproveBody | None = None,
+) -> JSONResponse:
     """Approve everything requested, or only the listed lines and quantities."""
     quantities = (
         {line.line_id: line.quantity for line in body.lines}
@@ -117,8 +124,13 @@ def approve_route(return_id: int, api: Api, body: ApproveBody | None = None) -> 
     )
     return api.mutate(
         body,
-        lambda uow: use_cases.approve_return(
-            uow, api.store_id, return_id, api.actor, api.clock.now(), quantities
+        lambda uow: settle_after(
+            use_cases.approve_return(
+                uow, api.store_id, return_id, api.actor, api.clock.now(), quantities
+            ),
+            api,
+            background,
+            providers,
         ),
         ReturnPublic.from_domain,
     )
@@ -192,7 +204,13 @@ def mark_in_transit_route(return_id: int, body: InTransitBody, api: Api) -> JSON
 
 
 @router.post("/{return_id}/receive", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
-def receive_route(return_id: int, body: ReceiveBody, api: Api) -> JSONResponse:
+def receive_route(
+    return_id: int,
+    body: ReceiveBody,
+    api: Api,
+    background: BackgroundTasks,
+    providers: Providers,
+) -> JSONResponse:
     """Record units that arrived, wrong items, and extras nobody asked for."""
     receipts = [Receipt(line.line_id, line.quantity, line.wrong_item) for line in body.lines]
     unexpected = [
@@ -201,15 +219,26 @@ def receive_route(return_id: int, body: ReceiveBody, api: Api) -> JSONResponse:
     ]
     return api.mutate(
         body,
-        lambda uow: use_cases.receive_return(
-            uow, api.store_id, return_id, api.actor, api.clock.now(), receipts, unexpected
+        lambda uow: settle_after(
+            use_cases.receive_return(
+                uow, api.store_id, return_id, api.actor, api.clock.now(), receipts, unexpected
+            ),
+            api,
+            background,
+            providers,
         ),
         ReturnPublic.from_domain,
     )
 
 
 @router.post("/{return_id}/inspect", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
-def inspect_route(return_id: int, body: InspectBody, api: Api) -> JSONResponse:
+def inspect_route(
+    return_id: int,
+    body: InspectBody,
+    api: Api,
+    background: BackgroundTasks,
+    providers: Providers,
+) -> JSONResponse:
     """Grade and route received units; restocked units become sellable stock."""
     verdicts = [
         InspectionInput(
@@ -224,8 +253,13 @@ def inspect_route(return_id: int, body: InspectBody, api: Api) -> JSONResponse:
     ]
     return api.mutate(
         body,
-        lambda uow: use_cases.inspect_return(
-            uow, api.store_id, return_id, api.actor, api.clock.now(), verdicts
+        lambda uow: settle_after(
+            use_cases.inspect_return(
+                uow, api.store_id, return_id, api.actor, api.clock.now(), verdicts
+            ),
+            api,
+            background,
+            providers,
         ),
         ReturnPublic.from_domain,
     )

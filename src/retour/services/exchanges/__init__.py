@@ -1,0 +1,1 @@
+"""Exchanges and replacement claims: the replacement order a return becomes."""

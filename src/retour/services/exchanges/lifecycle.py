@@ -1,0 +1,207 @@
+"""A replacement order's way out: released to the shop (settling the return), shipped, or
+cancelled. Releasing records the returned units as paid back in goods, so they can never be
+refunded as well; any value left over goes back as store credit or a refund."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from retour.db.models import RefundAllocationRow, RefundLineRow, RefundRow, ReplacementOrderRow
+from retour.db.unit_of_work import UnitOfWork
+from retour.domain.errors import InvalidRequest
+from retour.domain.events import DomainEvent
+from retour.domain.exchanges import ExchangeKind, ExchangePricing, ReplacementStatus
+from retour.domain.refund_quote import QuoteMethod
+from retour.domain.returns import Return
+from retour.domain.tender import split_refund
+from retour.services.context import Actor
+from retour.services.exchanges.records import (
+    cancel_replacement,
+    exchange_payload,
+    get_replacement,
+    move_to,
+    record_exchange_event,
+)
+from retour.services.exchanges.stock import ship_stock
+from retour.services.refunds.presenting import quote_payload, refund_event_payload
+from retour.services.refunds.quoting import quote_with_money
+from retour.services.refunds.status import refresh_refund_status
+from retour.services.returns.common import load_return
+from retour.services.store_credit.issuing import issue_credit
+
+#: The refund method recorded for units paid back in goods.
+EXCHANGE_METHOD = "exchange"
+
+
+def release_exchange(
+    uow: UnitOfWork,
+    store_id: int,
+    replacement_id: int,
+    actor: Actor,
+    now: datetime,
+    balance_paid_reference: str = "",
+) -> ReplacementOrderRow:
+    """Hand the replacement to the shop or WMS to fulfil (an advance exchange, or after
+    receipt when the shopper owed a balance and has paid it)."""
+    with uow:
+        replacement = get_replacement(uow, store_id, replacement_id)
+        ret = load_return(uow, store_id, replacement.return_id)
+        replacement = get_replacement(uow, store_id, replacement_id)
+        release_replacement(uow, replacement, ret, actor, now, balance_paid_reference)
+        uow.commit()
+    return replacement
+
+
+def ship_exchange(
+    uow: UnitOfWork,
+    store_id: int,
+    replacement_id: int,
+    actor: Actor,
+    now: datetime,
+    tracking_number: str = "",
+) -> ReplacementOrderRow:
+    """The shop or WMS shipped it: the reserved units leave stock."""
+    with uow:
+        replacement = get_replacement(uow, store_id, replacement_id)
+        ret = load_return(uow, store_id, replacement.return_id)
+        replacement = get_replacement(uow, store_id, replacement_id)
+        move_to(replacement, ReplacementStatus.SHIPPED, now)
+        replacement.tracking_number = tracking_number.strip()
+        ship_stock(uow, replacement, now)
+        payload = {**exchange_payload(replacement), "tracking_number": replacement.tracking_number}
+        record_exchange_event(uow, ret, "exchange.shipped", payload, actor, now)
+        uow.commit()
+    return replacement
+
+
+def cancel_exchange(
+    uow: UnitOfWork, store_id: int, replacement_id: int, actor: Actor, now: datetime, reason: str
+) -> ReplacementOrderRow:
+    with uow:
+        replacement = get_replacement(uow, store_id, replacement_id)
+        ret = load_return(uow, store_id, replacement.return_id)
+        replacement = get_replacement(uow, store_id, replacement_id)
+        cancel_replacement(uow, replacement, ret, actor, now, reason.strip() or "cancelled")
+        uow.commit()
+    return replacement
+
+
+def release_replacement(
+    uow: UnitOfWork,
+    replacement: ReplacementOrderRow,
+    ret: Return,
+    actor: Actor,
+    now: datetime,
+    balance_paid_reference: str = "",
+) -> None:
+    """Release and settle, in the caller's transaction."""
+    move_to(replacement, ReplacementStatus.RELEASED, now)
+    money = uow.refunds.order_money(ret.order_id)
+    quote = quote_with_money(uow, ret, money)
+    worth = quote.method(QuoteMethod.EXCHANGE)
+    is_replacement = replacement.kind == ExchangeKind.REPLACEMENT.value
+    # A replacement re-ships the items: the original shipping is not paid back with it.
+    shipping = 0 if is_replacement else quote.shipping_amount
+    credit = worth.paid_amount - (quote.shipping_amount - shipping)
+    pricing = ExchangePricing(
+        items_amount=credit if is_replacement else replacement.items_amount,
+        credit_amount=credit,
+    )
+    replacement.credit_amount = credit
+    replacement.balance_due = pricing.balance_due
+    if pricing.balance_due > 0 and not balance_paid_reference.strip():
+        raise InvalidRequest(
+            f"the shopper owes {pricing.balance_due} {replacement.currency} for the "
+            "replacement; record their payment reference to release it",
+            field="balance_paid_reference",
+            balance_due=pricing.balance_due,
+        )
+    replacement.balance_paid_reference = balance_paid_reference.strip()
+    store = uow.stores.get(ret.store_id)
+    assert store is not None
+    leftover_as_refund = pricing.leftover > 0 and store.exchange_fallback == "refund"
+    refund = RefundRow(
+        store_id=ret.store_id,
+        return_id=ret.id,
+        order_id=ret.order_id,
+        method=EXCHANGE_METHOD,
+        provider="payment_provider" if leftover_as_refund else EXCHANGE_METHOD,
+        status="pending" if leftover_as_refund else "succeeded",
+        currency=quote.currency,
+        amount=credit,
+        paid_amount=credit,
+        bonus_amount=0,
+        items_amount=quote.items_amount,
+        tax_amount=quote.tax_amount,
+        shipping_amount=shipping,
+        fees_amount=worth.fees_charged,
+        breakdown={
+            **quote_payload(quote),
+            "method": EXCHANGE_METHOD,
+            "exchange_id": replacement.id,
+            "credit_used": pricing.credit_used,
+            "leftover": pricing.leftover,
+            "leftover_to": store.exchange_fallback if pricing.leftover else None,
+            "fixed_fees_charged": worth.fees_charged > 0,
+        },
+        adjustment_reason="",
+        idempotency_key=f"retour-exchange-{replacement.id}",
+        provider_reference="",
+        failure_message="",
+        attempts=0,
+        actor=str(actor),
+        created_at=now,
+        updated_at=now,
+        succeeded_at=None if leftover_as_refund else now,
+        lines=[
+            RefundLineRow(
+                store_id=ret.store_id,
+                return_line_id=line.return_line_id,
+                order_line_id=line.order_line_id,
+                units=line.units,
+                items_amount=line.items_amount,
+                tax_amount=line.tax_amount,
+            )
+            for line in quote.lines
+        ],
+    )
+    if leftover_as_refund:
+        refund.allocations = [
+            RefundAllocationRow(
+                store_id=ret.store_id,
+                payment_id=part.payment_id,
+                amount=part.amount,
+                status="pending",
+                provider_reference="",
+                failure_message="",
+                key_generation=1,
+            )
+            for part in split_refund(pricing.leftover, money.payments)
+        ]
+    uow.refunds.add(refund)
+    replacement.refund_id = refund.id
+    if pricing.leftover > 0 and not leftover_as_refund:
+        issue_credit(
+            uow,
+            store_id=ret.store_id,
+            customer_email=ret.customer_email,
+            currency=refund.currency,
+            amount=pricing.leftover,
+            actor=actor,
+            now=now,
+            reason=f"exchange for return {ret.number} cost less than the return",
+            expiry_days=store.store_credit_expiry_days,
+            refund_id=refund.id,
+            return_id=ret.id,
+            order_id=ret.order_id,
+        )
+    record_exchange_event(uow, ret, "exchange.released", exchange_payload(replacement), actor, now)
+    uow.events.append(
+        [DomainEvent(f"refund.{refund.status}", refund_event_payload(refund))],
+        store_id=ret.store_id,
+        actor=str(actor),
+        occurred_at=now,
+        return_id=ret.id,
+        order_id=ret.order_id,
+    )
+    ret.refund_status = refresh_refund_status(uow, ret)

@@ -1,0 +1,66 @@
+"""The refund quote of a return: the one calculation the API, portal and back office show."""
+
+from __future__ import annotations
+
+from retour.db.models import Store
+from retour.db.repositories.refunds import OrderMoney
+from retour.db.unit_of_work import UnitOfWork
+from retour.domain.lines import ReturnMethod
+from retour.domain.refund_basis import units_to_refund
+from retour.domain.refund_quote import FeeSettings, QuoteRequest, RefundQuote, quote_refund
+from retour.domain.returns import Return
+from retour.services.returns.common import load_return
+
+#: The parcel travels on the merchant's label or drop-off code: return shipping fees apply.
+MERCHANT_SHIPPING_METHODS = frozenset({ReturnMethod.PREPAID_LABEL, ReturnMethod.QR_DROP_OFF})
+
+
+def fee_settings(store: Store) -> FeeSettings:
+    """Fees and bonus from the store's settings (the policy engine will supply them later)."""
+    return FeeSettings(
+        restocking_fee_bp=store.restocking_fee_bp,
+        restocking_fee_fixed=store.restocking_fee_fixed,
+        return_shipping_fee=store.return_shipping_fee,
+        store_credit_bonus_bp=store.store_credit_bonus_bp,
+        store_credit_bonus_fixed=store.store_credit_bonus_fixed,
+        store_credit_bonus_cap=store.store_credit_bonus_cap,
+        waive_fees_for_store_credit=store.waive_fees_for_store_credit,
+        waive_fees_for_exchange=store.waive_fees_for_exchange,
+        refund_original_shipping=store.refund_original_shipping,
+    )
+
+
+def build_quote(uow: UnitOfWork, ret: Return) -> RefundQuote:
+    """Quote `ret` as it stands, against every earlier refund of its order."""
+    return quote_with_money(uow, ret, uow.refunds.order_money(ret.order_id))
+
+
+def quote_with_money(uow: UnitOfWork, ret: Return, money: OrderMoney) -> RefundQuote:
+    assert ret.id is not None
+    store = uow.stores.get(ret.store_id)
+    assert store is not None
+    settled = uow.refunds.return_refunds(ret.id)
+    request = QuoteRequest(
+        currency=money.currency,
+        order_lines=money.lines,
+        units=units_to_refund(
+            ret,
+            settled.units_by_return_line,
+            uow.stores.merchant_fault_reason_codes(ret.store_id),
+        ),
+        fees=fee_settings(store),
+        shipping_paid=money.shipping_paid,
+        refunded=money.refunded_lines,
+        shipping_refunded=money.shipping_refunded,
+        uses_merchant_shipping=ret.return_method in MERCHANT_SHIPPING_METHODS,
+        fixed_fees_charged=settled.fixed_fees_charged,
+        bonus_already_given=settled.bonus_given,
+        payments_remaining=money.payments_remaining,
+    )
+    return quote_refund(request)
+
+
+def quote_return_refund(uow: UnitOfWork, store_id: int, return_id: int) -> RefundQuote:
+    with uow:
+        ret = load_return(uow, store_id, return_id, for_update=False)
+        return build_quote(uow, ret)

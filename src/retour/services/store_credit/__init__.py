@@ -1,0 +1,1 @@
+"""Store credit: a ledger per customer, spendable at the shop with a code."""
