@@ -24,8 +24,10 @@ from retour.db.migrate import upgrade
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import DomainError
 from retour.domain.money import currency_precision
+from retour.payments.registry import providers_from_settings
 from retour.services.context import Actor, SystemClock
 from retour.services.order_import import OrderImport, import_order
+from retour.services.refunds.settling import settle_pending_refunds
 from retour.services.returns import expire_overdue_returns
 from retour.services.store_credit.expiry import ExpiryRun, expire_lapsed_credit
 from retour.services.store_credit.queries import credit_balance
@@ -41,6 +43,7 @@ import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
 returns_app = typer.Typer(help="Return jobs for cron.", no_args_is_help=True)
 store_app = typer.Typer(help="Stores (tenants).", no_args_is_help=True)
 credit_app = typer.Typer(help="Store credit: balances and the expiry job.", no_args_is_help=True)
+refunds_app = typer.Typer(help="Refund jobs for cron.", no_args_is_help=True)
 for sub, name in [
     (store_app, "store"),
     (db_app, "db"),
@@ -50,6 +53,7 @@ for sub, name in [
     (import_app, "import"),
     (returns_app, "returns"),
     (credit_app, "credit"),
+    (refunds_app, "refunds"),
 ]:
     app.add_typer(sub, name=name)
 
@@ -297,6 +301,30 @@ def credit_balance_show(
         lapses = lot.expires_at.date().isoformat() if lot.expires_at else "never"
         state = "lapsed" if lot.is_lapsed else f"lapses {lapses}"
         out.print(f"  lot {lot.entry_id}: {money(lot.remaining)} of {money(lot.issued)}, {state}")
+
+
+@refunds_app.command("settle")
+def refunds_settle() -> None:
+    """Ask the payment providers about every pending refund and record the answers.
+
+    Finishes refunds that a crash or a provider's "pending" left open; safe to run from cron
+    (each provider request reuses its idempotency key, so no money moves twice).
+    """
+    settings = get_settings()
+    session_factory = create_session_factory(create_db_engine(settings))
+    settled = settle_pending_refunds(
+        lambda: UnitOfWork(session_factory),
+        providers_from_settings(settings),
+        SystemClock().now,
+        Actor("cli", "refunds settle"),
+    )
+    outcomes: dict[str, int] = {}
+    for refund in settled:
+        outcomes[refund.status] = outcomes.get(refund.status, 0) + 1
+        if refund.status == "failed":
+            err.print(f"refund {refund.id} (return {refund.return_id}): {refund.failure_message}")
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
+    out.print(f"{len(settled)} pending refund(s) settled" + (f": {summary}" if summary else ""))
 
 
 def _minor_units(amount: int, currency: str) -> str:

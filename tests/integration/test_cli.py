@@ -9,7 +9,8 @@ import pytest
 from typer.testing import CliRunner
 
 from retour.cli import app
-from retour.domain.inputs import LineRequest
+from retour.db.models import Store
+from retour.domain.inputs import LineRequest, Receipt
 from retour.services import queries
 from retour.services import returns as use_cases
 from retour.services.order_import import OrderImport, import_order
@@ -134,3 +135,26 @@ def test_seed_demo_refuses_production(cli_env, session_factory, monkeypatch):
     result = runner.invoke(app, ["seed", "demo"])
     assert result.exit_code == 1
     assert "not in production" in result.stderr
+
+
+def test_refunds_settle_finishes_pending_refunds_and_names_failures(uow, store_id, clock):
+    with uow:
+        uow.session.get(Store, store_id).auto_refund = "on_receipt"
+        uow.commit()
+    payload = OrderImport.model_validate(order_payload(placed_at=clock.now() - timedelta(days=3)))
+    order = import_order(uow, store_id, payload, STAFF, clock.now()).order
+    request = use_cases.ReturnRequest(order.id, [LineRequest(order.lines[0].id, 1, "too_small")])
+    ret = use_cases.request_return(uow, store_id, request, STAFF, clock.now())
+    use_cases.approve_return(uow, store_id, ret.id, STAFF, clock.now())
+    received = use_cases.receive_return(
+        uow, store_id, ret.id, STAFF, clock.now(), [Receipt(ret.lines[0].id, 1)]
+    )
+
+    first = runner.invoke(app, ["refunds", "settle"])
+    again = runner.invoke(app, ["refunds", "settle"])
+
+    assert received.refund_status == "pending"
+    assert first.exit_code == 0, first.output
+    assert first.stdout.strip() == "1 pending refund(s) settled: 1 failed"
+    assert "no payment provider is configured for gateway 'card'" in first.stderr
+    assert again.stdout.strip() == "0 pending refund(s) settled"

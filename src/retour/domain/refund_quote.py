@@ -9,12 +9,12 @@ Pure arithmetic on integers in minor units. The rules (docs/refunds.md says them
 - Units already covered by earlier refunds are skipped; what is left of a line is never more
   than the line's paid amount minus what was refunded on it.
 - The original shipping (what is left of it) is refunded when the store says so or when any
-  unit comes back for a merchant-fault reason.
+  line of the return is merchant-fault.
 - Fees: a percentage restocking fee on the items (before tax) of units that are not
-  merchant-fault; once per return, a fixed restocking fee when any unit is not merchant-fault,
-  and a return shipping fee and the label cost when the return travels on the merchant's label
-  or code and no unit is merchant-fault. Store credit and exchanges may waive them. Fees never
-  exceed the refund.
+  merchant-fault; once per return, a fixed restocking fee when units that are not
+  merchant-fault are worth something, and a return shipping fee and the label cost when the
+  return travels on the merchant's label or code and no line of the return is
+  merchant-fault. Store credit and exchanges may waive them. Fees never exceed the refund.
 - A store-credit bonus (percentage of the units' paid value plus, once per return, a fixed
   amount; capped per return) is added to store credit only. It is not paid money and never
   counts against the limit.
@@ -115,6 +115,9 @@ class QuoteRequest:
     shipping_refunded: int = 0
     #: True when the parcel travels on the merchant's label or drop-off code.
     uses_merchant_shipping: bool = False
+    #: True when any line of the return (refunded now or not) has a merchant-fault reason:
+    #: the return's shipping fees are waived whichever refund its units come in.
+    return_has_merchant_fault: bool = False
     #: True when an earlier refund of this same return already charged its fixed fees.
     fixed_fees_charged: bool = False
     #: Store-credit bonus earlier refunds of this same return already gave.
@@ -235,7 +238,7 @@ def quote_refund(request: QuoteRequest) -> RefundQuote:
         )
         fault_flags.append(wanted.is_merchant_fault)
 
-    any_merchant_fault = any(fault_flags)
+    any_merchant_fault = any(fault_flags) or request.return_has_merchant_fault
     shipping = 0
     if quote_lines and (request.fees.refund_original_shipping or any_merchant_fault):
         shipping = max(request.shipping_paid - request.shipping_refunded, 0)

@@ -23,6 +23,7 @@ from retour.web.api.routes import (
     returns,
     store_credit,
 )
+from retour.web.api.routes import settings as settings_routes
 
 API_DESCRIPTION = """
 The Retour JSON API. Authenticate with `Authorization: Bearer <API key>`
@@ -56,6 +57,7 @@ def create_app(
         api.include_router(module.router)
     api.include_router(refunds.router)
     api.include_router(exchanges.router)
+    api.include_router(settings_routes.router)
     api.include_router(reports.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -109,8 +109,6 @@ class StoreCreditAccount(Base):
     currency: Mapped[str] = mapped_column(String(3))
     code: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
-    #: Bumped by every entry so concurrent redemptions serialise on the account row.
-    version: Mapped[int] = mapped_column(default=1)
 
 
 class StoreCreditEntry(Base):

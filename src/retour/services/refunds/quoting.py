@@ -40,13 +40,13 @@ def quote_with_money(uow: UnitOfWork, ret: Return, money: OrderMoney) -> RefundQ
     store = uow.stores.get(ret.store_id)
     assert store is not None
     settled = uow.refunds.return_refunds(ret.id)
+    merchant_fault = uow.stores.merchant_fault_reason_codes(ret.store_id)
     request = QuoteRequest(
         currency=money.currency,
         order_lines=money.lines,
-        units=units_to_refund(
-            ret,
-            settled.units_by_return_line,
-            uow.stores.merchant_fault_reason_codes(ret.store_id),
+        units=units_to_refund(ret, settled.units_by_return_line, merchant_fault),
+        return_has_merchant_fault=any(
+            line.reason_code in merchant_fault for line in ret.lines if not line.is_unexpected
         ),
         fees=fee_settings(store),
         shipping_paid=money.shipping_paid,

@@ -28,7 +28,6 @@ def upgrade() -> None:
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("code", sa.String(length=32), nullable=False),
         sa.Column("created_at", retour.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["store_id"], ["stores.id"], name=op.f("fk_store_credit_accounts_store_id_stores")
         ),
