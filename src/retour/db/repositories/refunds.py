@@ -51,6 +51,21 @@ class ReturnRefunds:
     bonus_given: int
 
 
+def settled_by(refunds: list[RefundRow]) -> ReturnRefunds:
+    """What a return's refunds (all of them, any status) settled."""
+    units: dict[int, int] = defaultdict(int)
+    fixed_fees_charged = False
+    bonus_given = 0
+    for refund in refunds:
+        if refund.status not in HOLDING_STATUSES:
+            continue
+        for line in refund.lines:
+            units[line.return_line_id] += line.units
+        fixed_fees_charged |= bool(refund.breakdown.get("fixed_fees_charged"))
+        bonus_given += refund.bonus_amount
+    return ReturnRefunds(dict(units), fixed_fees_charged, bonus_given)
+
+
 class RefundRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
@@ -139,17 +154,7 @@ class RefundRepository:
         )
 
     def return_refunds(self, return_id: int) -> ReturnRefunds:
-        units: dict[int, int] = defaultdict(int)
-        fixed_fees_charged = False
-        bonus_given = 0
-        for refund in self.for_return(return_id):
-            if refund.status not in HOLDING_STATUSES:
-                continue
-            for line in refund.lines:
-                units[line.return_line_id] += line.units
-            fixed_fees_charged |= bool(refund.breakdown.get("fixed_fees_charged"))
-            bonus_given += refund.bonus_amount
-        return ReturnRefunds(dict(units), fixed_fees_charged, bonus_given)
+        return settled_by(self.for_return(return_id))
 
     def for_return(self, return_id: int) -> list[RefundRow]:
         statement = (

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from retour.db.models import RefundAllocationRow, RefundLineRow, RefundRow, StoreCreditAccount
+from retour.db.repositories.refunds import settled_by
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import IllegalTransition, InvalidRequest, QuantityExceeded
 from retour.domain.events import DomainEvent
@@ -72,7 +73,8 @@ def open_refund(
             raise IllegalTransition("refund", "being exchanged (cancel the exchange first)")
         uow.refunds.lock_order(store_id, ret.order_id)
         money = uow.refunds.order_money(ret.order_id)
-        quote = quote_with_money(uow, ret, money)
+        earlier = uow.refunds.for_return(return_id)
+        quote = quote_with_money(uow, ret, money, settled_by(earlier))
         if not quote.lines and quote.shipping_amount == 0:
             raise IllegalTransition("refund", "fully refunded")
         quoted = quote.method(_quote_method(instruction.method))
@@ -121,18 +123,19 @@ def open_refund(
             )
             for line in quote.lines
         ]
+        refund.allocations = []
         if instruction.method is not RefundMethod.STORE_CREDIT:
             refund.allocations = _allocations(store_id, amount, money.payments, instruction)
             if instruction.method is RefundMethod.ORIGINAL_PAYMENT and providers is not None:
                 _ensure_providers(refund.allocations, money.payments, providers)
-        uow.refunds.add(refund)
-        events = [DomainEvent("refund.pending", refund_event_payload(refund))]
-        if instruction.method is RefundMethod.STORE_CREDIT:
-            _pay_in_store_credit(uow, ret, refund, actor, now)
         if instruction.method is not RefundMethod.ORIGINAL_PAYMENT:
+            # Manual refunds and store credit need no provider: done as they are recorded.
             refund.status = "succeeded"
             refund.succeeded_at = now
-            events = [DomainEvent("refund.succeeded", refund_event_payload(refund))]
+        uow.refunds.add(refund)
+        if instruction.method is RefundMethod.STORE_CREDIT:
+            _pay_in_store_credit(uow, ret, refund, actor, now)
+        events = [DomainEvent(f"refund.{refund.status}", refund_event_payload(refund))]
         uow.events.append(
             events,
             store_id=store_id,
@@ -141,7 +144,7 @@ def open_refund(
             return_id=return_id,
             order_id=ret.order_id,
         )
-        refresh_refund_status(uow, ret)
+        refresh_refund_status(uow, ret, [*earlier, refund])
         uow.commit()
     return refund, False
 

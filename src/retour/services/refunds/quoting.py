@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from retour.db.models import Store
-from retour.db.repositories.refunds import OrderMoney
+from retour.db.repositories.refunds import OrderMoney, ReturnRefunds
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.lines import ReturnMethod
 from retour.domain.refund_basis import units_to_refund
@@ -35,11 +35,16 @@ def build_quote(uow: UnitOfWork, ret: Return) -> RefundQuote:
     return quote_with_money(uow, ret, uow.refunds.order_money(ret.order_id))
 
 
-def quote_with_money(uow: UnitOfWork, ret: Return, money: OrderMoney) -> RefundQuote:
+def quote_with_money(
+    uow: UnitOfWork, ret: Return, money: OrderMoney, settled: ReturnRefunds | None = None
+) -> RefundQuote:
+    """The quote, from the order's money and (when the caller has it) what the return's
+    earlier refunds settled."""
     assert ret.id is not None
     store = uow.stores.get(ret.store_id)
     assert store is not None
-    settled = uow.refunds.return_refunds(ret.id)
+    if settled is None:
+        settled = uow.refunds.return_refunds(ret.id)
     merchant_fault = uow.stores.merchant_fault_reason_codes(ret.store_id)
     request = QuoteRequest(
         currency=money.currency,
