@@ -67,6 +67,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--warmup", type=float, default=3.0, help="seconds before the run")
     parser.add_argument("--duration", type=float, default=20.0, help="seconds measured")
     parser.add_argument("--refunds", type=int, default=15_000, help="approved returns seeded")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="retour serve processes (one per core)"
+    )
     parser.add_argument("--profile", action="store_true", help="also py-spy the server")
     parser.add_argument("--profile-seconds", type=float, default=15.0)
     return parser.parse_args()
@@ -88,7 +91,7 @@ def main() -> int:
     data = seed.load(db, tenant, 2 * args.refunds, 0)
     pay_in_full(db)
     load_before = refunds_results.load_average()
-    with server.running(db.url, RESULTS / "server-refunds.log") as srv:
+    with server.running(db.url, RESULTS / "server-refunds.log", workers=args.workers) as srv:
         print(f"retour serve pid {srv.pid} at {srv.base_url}", flush=True)
         target = Target(db, tenant, srv, data.returns)
         refund_returns(target, "warm-up", ID_STEP, args.warmup, args.connections)
@@ -103,7 +106,11 @@ def main() -> int:
         {
             "postgresql": database.server_settings(db),
             "dataset": {"returns": data.returns, "approved_returns": data.returns // ID_STEP},
-            "load": {"connections": args.connections, "warmup_s": args.warmup},
+            "load": {
+                "connections": args.connections,
+                "warmup_s": args.warmup,
+                "server_workers": args.workers,
+            },
             "target_per_second": TARGET_PER_SECOND,
             "result": result.to_json(),
             "refunds_written": written,
@@ -155,13 +162,23 @@ def refund_returns(
 
 def metered(target: Target, load: Callable[[], LoadResult]) -> LoadResult:
     """Attach the CPU the server and its PostgreSQL backends spent per request."""
-    groups = {"server": [target.server.pid], "postgres": backend_pids(target.database)}
+    server_pids = [target.server.pid, *child_pids(target.server.pid)]
+    groups = {"server": server_pids, "postgres": backend_pids(target.database)}
     with WaitSampler(target.database) as sampler:
         before = cpu.snapshot(groups)
         result = load()
         after = cpu.snapshot(groups)
     usage = cpu.usage(before, after, result.requests)
     return replace(result, cpu=usage, backends=sampler.averages())
+
+
+def child_pids(pid: int) -> list[int]:
+    """The worker processes of a multi-worker `retour serve`."""
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as children:
+            return [int(child) for child in children.read().split()]
+    except OSError:
+        return []
 
 
 def backend_pids(db: database.BenchDatabase) -> list[int]:

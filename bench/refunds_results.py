@@ -44,7 +44,8 @@ def save(section: str, document: dict[str, Any]) -> Path:
 def _code() -> dict[str, Any]:
     def git(*args: str) -> str:
         done = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
-        return done.stdout.strip() if done.returncode == 0 else "?"
+        return done.stdout.rstrip() if done.returncode == 0 else "?"
 
+    # Porcelain lines are "XY path": the status letters may start with a space.
     changed = [line[3:] for line in git("status", "--porcelain", "--", "src").splitlines()]
     return {"commit": git("rev-parse", "--short", "HEAD"), "uncommitted_in_src": changed}

@@ -31,7 +31,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def running(database_url: str, log_path: Path, start_timeout: float = 30.0) -> Iterator[Server]:
+def running(
+    database_url: str, log_path: Path, start_timeout: float = 30.0, workers: int = 1
+) -> Iterator[Server]:
     """Start the server, wait for `/health`, and always stop it (SIGINT, then SIGKILL)."""
     port = free_port()
     env = {
@@ -40,7 +42,7 @@ def running(database_url: str, log_path: Path, start_timeout: float = 30.0) -> I
         "RETOUR_ENV": "production",
         "RETOUR_SECRET_KEY": secrets.token_urlsafe(48),
     }
-    command = [str(RETOUR), "serve", "--host", HOST, "--port", str(port)]
+    command = [str(RETOUR), "serve", "--host", HOST, "--port", str(port), "--workers", str(workers)]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:

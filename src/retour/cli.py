@@ -83,14 +83,30 @@ def serve(
     host: Annotated[str, typer.Option(help="interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
     access_log: Annotated[bool, typer.Option(help="log every request to standard output")] = True,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="processes; one per CPU core uses them all")
+    ] = 1,
 ) -> None:
     """Serve the web app and API (run `retour db upgrade` first)."""
     import uvicorn
+    from fastapi import FastAPI
 
     from retour.web.app import create_app
 
+    app_or_factory: FastAPI | str
+    if workers == 1:
+        app_or_factory = create_app(get_settings())
+    else:
+        # Each worker process builds its own app (and database pool) from the environment.
+        app_or_factory = "retour.web.app:app_from_environment"
     uvicorn.run(
-        create_app(get_settings()), host=host, port=port, log_level="info", access_log=access_log
+        app_or_factory,
+        factory=workers > 1,
+        workers=workers,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=access_log,
     )
 
 

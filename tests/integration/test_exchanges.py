@@ -336,3 +336,35 @@ def test_store_settings_can_send_the_leftover_as_a_refund(uow, store_id, order, 
         refund = uow.session.scalars(select(RefundRow)).one()
         assert [(a.amount, a.status) for a in refund.allocations] == [(1080, "pending")]
     assert refund.status == "pending"
+
+
+@pytest.mark.parametrize("case", ["partial_approval", "wrong_item"])
+def test_a_parcel_is_received_even_when_the_exchange_now_costs_the_shopper_more(
+    uow, store_id, order, clock, case
+):
+    stocked(uow, store_id, clock)
+    units = 2 if case == "partial_approval" else 1
+    ret = exchange_return(uow, store_id, order, clock, units=units)
+    size_l = variant_id(uow, store_id, "LINEN-L")
+    chosen = choose_exchange(
+        uow,
+        store_id,
+        ret.id,
+        ExchangeKind.SAME_PRODUCT,
+        [ItemChoice(size_l, units)],
+        STAFF,
+        clock.now(),
+    )
+    use_cases.approve_return(uow, store_id, ret.id, STAFF, clock.now(), {ret.lines[0].id: 1})
+    receipt = Receipt(ret.lines[0].id, 1, is_wrong_item=case == "wrong_item")
+
+    received = use_cases.receive_return(uow, store_id, ret.id, STAFF, clock.now(), [receipt])
+
+    with uow:
+        waiting = uow.session.get(type(chosen), chosen.id)
+        assert (waiting.status, waiting.balance_due) == (
+            "pending",
+            units * 5880 - (0 if case == "wrong_item" else 5880),
+        )
+    assert received.status.value == "received"
+    assert names(uow, ret)[-1] == "exchange.balance_due"

@@ -8,8 +8,11 @@ from datetime import datetime, timedelta
 from random import Random
 
 from retour.db.models import OrderRow
+from retour.demo.catalog import PRODUCTS
 from retour.demo.orders import DemoOrder
+from retour.domain.exchanges import ExchangeKind
 from retour.domain.lines import Resolution, ReturnMethod
+from retour.domain.reasons import DEFAULT_RETURN_REASONS
 from retour.domain.statuses import ReturnStatus
 
 S = ReturnStatus
@@ -35,6 +38,8 @@ _NOTES = {
     "arrived_late": ("Arrived after the event I bought it for.",),
     "other": ("Ordered twice by mistake.", "A gift; they already have one."),
 }
+#: The store's merchant-fault reasons: no fees to waive.
+_FREE_OF_FEES = frozenset(r.code for r in DEFAULT_RETURN_REASONS if r.is_merchant_fault)
 _NOTE_ALWAYS = frozenset({"damaged", "defective", "wrong_item", "other"})
 _SHIPPED_METHODS = (
     ReturnMethod.PREPAID_LABEL,
@@ -55,6 +60,11 @@ _CLOSED_WEIGHTS = {S.COMPLETED: 84, S.REJECTED: 6, S.CANCELLED: 5, S.EXPIRED: 5}
 KEEP_ITEM_UP_TO = 6_000
 #: An expired return was approved and then waited out its 30-day deadline.
 EXPIRY_AGE = timedelta(days=33)
+#: Exchanges of one item where the shopper trades up to a dearer piece and pays the difference.
+TRADE_UP_SHARE = 0.1
+#: Refunds where staff waive the fees.
+GOODWILL_REFUNDS = 2
+_DEAREST = max(product.net_price for product in PRODUCTS if not product.is_final_sale)
 
 
 @dataclass(frozen=True)
@@ -72,6 +82,7 @@ class PlacedOrder:
 
     id: int
     is_gift: bool
+    placed_at: datetime
     delivered_at: datetime | None
     lines: tuple[PlacedLine, ...]
 
@@ -96,6 +107,12 @@ class ReturnPlan:
     method: ReturnMethod
     status: ReturnStatus = S.REQUESTED
     partial_approval: bool = False
+    #: What an exchange or replacement return is swapped for (None: it is paid in money).
+    exchange: ExchangeKind | None = None
+    #: The exchanged size sells out before approval, so the return falls back to store credit.
+    sells_out: bool = False
+    #: Staff waive the fees on its refund (the parcel reached the shopper late).
+    goodwill: bool = False
 
     @property
     def order_id(self) -> int:
@@ -130,6 +147,7 @@ def placed_order(demo: DemoOrder, row: OrderRow) -> PlacedOrder:
     return PlacedOrder(
         id=row.id,
         is_gift=payload.is_gift,
+        placed_at=payload.placed_at,
         delivered_at=_delivered_at(demo),
         lines=tuple(
             PlacedLine(
@@ -159,6 +177,7 @@ def plan_returns(rng: Random, orders: list[PlacedOrder], reference: datetime) ->
     _assign_closed_statuses(rng, closed, reference)
     for plan in plans:
         _settle_details(rng, plan)
+    _plan_money(rng, plans)
     return plans
 
 
@@ -279,3 +298,46 @@ def _settle_details(rng: Random, plan: ReturnPlan) -> None:
     partial_ok = plan.status in (S.APPROVED, S.IN_TRANSIT, S.RECEIVED, S.INSPECTED, S.COMPLETED)
     if partial_ok and len(plan.lines) >= 2 and rng.random() < 0.3:
         plan.partial_approval = True
+
+
+def _plan_money(rng: Random, plans: list[ReturnPlan]) -> None:
+    """How exchanges are chosen, and the few returns whose money takes a turn.
+
+    One completed size swap sells out before approval and one completed exchange trades up
+    (the shopper owes a balance), whenever such returns exist. The refunds (with fees) of the
+    orders that took longest to arrive get the fees waived for goodwill.
+    """
+    for plan in plans:
+        if plan.resolution is Resolution.REPLACEMENT:
+            plan.exchange = ExchangeKind.REPLACEMENT
+        elif plan.resolution is Resolution.EXCHANGE:
+            trade_up = _can_trade_up(plan) and rng.random() < TRADE_UP_SHARE
+            plan.exchange = ExchangeKind.ANY_PRODUCT if trade_up else ExchangeKind.SAME_PRODUCT
+    completed = [plan for plan in plans if plan.status is S.COMPLETED]
+    swaps = [plan for plan in completed if plan.exchange is ExchangeKind.SAME_PRODUCT]
+    if swaps:
+        swaps[len(swaps) // 3].sells_out = True
+    if not any(plan.exchange is ExchangeKind.ANY_PRODUCT for plan in completed):
+        upgrades = [plan for plan in swaps if _can_trade_up(plan) and not plan.sells_out]
+        if upgrades:
+            upgrades[len(upgrades) * 2 // 3].exchange = ExchangeKind.ANY_PRODUCT
+    charged = [
+        plan
+        for plan in completed
+        if plan.resolution is Resolution.REFUND
+        and plan.method is not ReturnMethod.KEEP_ITEM
+        and not any(line.reason_code in _FREE_OF_FEES for line in plan.lines)
+    ]
+    charged.sort(key=_delivery_time, reverse=True)
+    for plan in charged[:GOODWILL_REFUNDS]:
+        plan.goodwill = True
+
+
+def _delivery_time(plan: ReturnPlan) -> timedelta:
+    delivered_at = plan.order.delivered_at
+    return timedelta(0) if delivered_at is None else delivered_at - plan.order.placed_at
+
+
+def _can_trade_up(plan: ReturnPlan) -> bool:
+    """One line, and the shop sells a dearer piece."""
+    return len(plan.lines) == 1 and plan.lines[0].unit_price < _DEAREST

@@ -15,13 +15,18 @@ from sqlalchemy import func, select
 from retour.db.models import ApiKey, Customer, Product, ReturnRow, StockLevel, Variant
 from retour.db.unit_of_work import UnitOfWork
 from retour.demo.catalog import demo_customers
+from retour.demo.credit import spend_credit_at_checkout, write_off_lapsed_credit
+from retour.demo.money import MONEY_SETTINGS, load_opening_stock
 from retour.demo.orders import DemoOrder, build_order, order_times
 from retour.demo.return_plans import PlacedOrder, ReturnPlan, placed_order, plan_returns
-from retour.demo.return_stories import Stage, play_return
+from retour.demo.return_stories import play_return
+from retour.demo.stage import Stage
+from retour.demo.summary import money_lines
 from retour.domain.statuses import ReturnStatus
 from retour.services.context import Actor
 from retour.services.errors import NotFound
 from retour.services.order_import import import_order
+from retour.services.store_settings import update_money_settings
 from retour.services.stores import api_key_digest, create_staff_user, create_store
 
 DEMO_STORE_SLUG = "demo"
@@ -31,6 +36,7 @@ DEMO_OWNER_PASSWORD = "retour-demo"
 DEMO_API_KEY = "rtr_00000000demo_retour-demo-key-development-only"
 #: The moment the demo story ends; nothing in it reads the wall clock.
 REFERENCE_TIME = datetime(2026, 11, 27, 12, tzinfo=UTC)
+OPENED_AT = REFERENCE_TIME - timedelta(days=740)
 RANDOM_SEED = 20261127
 CUSTOMER_COUNT = 150
 BATCH_SIZE = 100
@@ -52,13 +58,21 @@ def seed_demo_store(
     _say(progress, f"seeding store {DEMO_STORE_SLUG!r}: {orders} orders, then their returns")
     rng = Random(RANDOM_SEED)
     store_id = _create_store_and_owner(uow)
+    update_money_settings(uow, store_id, MONEY_SETTINGS)
     demo_orders = _demo_orders(rng, orders)
     placed = _import_orders(uow, store_id, demo_orders, progress)
     _say(progress, _catalogue_line(uow, store_id))
     _say(progress, f"orders: {len(placed)}, customers: {_count(uow, store_id, Customer)}")
     plans = plan_returns(rng, placed, REFERENCE_TIME)
+    units = load_opening_stock(uow, store_id, rng, OWNER, OPENED_AT)
+    _say(progress, f"opening stock: {units} units")
     _play_returns(uow, Stage(uow, store_id, OWNER, rng, REFERENCE_TIME), plans)
+    payloads = [order.payload for order in demo_orders]
+    spend_credit_at_checkout(uow, store_id, rng, payloads)
+    write_off_lapsed_credit(uow, store_id, REFERENCE_TIME)
     _say(progress, _returns_line(uow, store_id))
+    for line in money_lines(uow, store_id):
+        _say(progress, line)
     _say(progress, _stock_line(uow, store_id))
     _say(progress, f"seeded in {time.perf_counter() - started:.1f} s")
     return True
@@ -86,13 +100,12 @@ def demo_api_key(uow: UnitOfWork) -> str:
 
 
 def _create_store_and_owner(uow: UnitOfWork) -> int:
-    opened = REFERENCE_TIME - timedelta(days=740)
     store_id = create_store(
         uow,
         slug=DEMO_STORE_SLUG,
         name="Maison Demo",
         currency="EUR",
-        now=opened,
+        now=OPENED_AT,
         timezone="Europe/Paris",
     )
     create_staff_user(
@@ -102,7 +115,7 @@ def _create_store_and_owner(uow: UnitOfWork) -> int:
         password=DEMO_OWNER_PASSWORD,
         role="owner",
         name="Demo Owner",
-        now=opened,
+        now=OPENED_AT,
     )
     return store_id
 
@@ -185,4 +198,4 @@ def _stock_line(uow: UnitOfWork, store_id: int) -> str:
             .group_by(StockLevel.bucket)
             .order_by(StockLevel.bucket)
         ).all()
-    return "stock from returns: " + ", ".join(f"{bucket} {units}" for bucket, units in rows)
+    return "stock: " + ", ".join(f"{bucket} {units}" for bucket, units in rows)

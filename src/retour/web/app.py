@@ -63,3 +63,10 @@ def create_app(
     app.include_router(health.router)
     app.include_router(pages.router)
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app configured from `RETOUR_*` variables: what each `retour serve` worker runs."""
+    from retour.settings import get_settings
+
+    return create_app(get_settings())

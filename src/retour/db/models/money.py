@@ -40,6 +40,9 @@ class RefundRow(Base):
     tax_amount: Mapped[int] = mapped_column(default=0)
     shipping_amount: Mapped[int] = mapped_column(default=0)
     fees_amount: Mapped[int] = mapped_column(default=0)
+    #: Whether this refund charged the return's once-per-return fees (fixed restocking fee,
+    #: return shipping fee, label cost), so later refunds of the return do not again.
+    fixed_fees_charged: Mapped[bool] = mapped_column(default=False)
     #: The quote it was made from, and why staff changed the amount, if they did.
     breakdown: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     adjustment_reason: Mapped[str] = mapped_column(Text, default="")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from retour.db.locking import lock_row
 from retour.db.models import (
     OrderLineRow,
     OrderPayment,
@@ -16,6 +16,7 @@ from retour.db.models import (
     RefundAllocationRow,
     RefundLineRow,
     RefundRow,
+    ReplacementOrderRow,
     ReturnRow,
 )
 from retour.domain.refund_quote import PaidLine, RefundedSoFar
@@ -23,6 +24,65 @@ from retour.domain.tender import PaymentBalance
 
 #: Refunds that hold money: a failed one still holds it until it is retried or voided.
 HOLDING_STATUSES = ("pending", "succeeded", "failed")
+
+REFUNDS = cast(Table, RefundRow.__table__)
+REFUND_LINES = cast(Table, RefundLineRow.__table__)
+REFUND_ALLOCATIONS = cast(Table, RefundAllocationRow.__table__)
+_HOLDING_ON_ORDER = (REFUNDS.c.order_id == bindparam("order_id")) & REFUNDS.c.status.in_(
+    HOLDING_STATUSES
+)
+# Built once (refunds are a hot path): what an order was paid and what was refunded from it.
+ORDER_HEAD = select(OrderRow.currency, OrderRow.shipping_amount, OrderRow.shipping_tax).where(
+    OrderRow.id == bindparam("order_id")
+)
+ORDER_HEAD_FOR_UPDATE = ORDER_HEAD.with_for_update()
+ORDER_LINES = (
+    select(OrderLineRow.id, OrderLineRow.quantity, OrderLineRow.unit_price,
+           OrderLineRow.line_discount, OrderLineRow.order_discount_allocated, OrderLineRow.tax)
+    .where(OrderLineRow.order_id == bindparam("order_id"))
+    .order_by(OrderLineRow.id)
+)  # fmt: skip
+ORDER_PAYMENTS = (
+    select(OrderPayment.id, OrderPayment.gateway, OrderPayment.amount, OrderPayment.currency)
+    .where(OrderPayment.order_id == bindparam("order_id"))
+    .order_by(OrderPayment.id)
+)
+REFUNDED_PER_PAYMENT = (
+    select(REFUND_ALLOCATIONS.c.payment_id, func.sum(REFUND_ALLOCATIONS.c.amount))
+    .join(REFUNDS, REFUNDS.c.id == REFUND_ALLOCATIONS.c.refund_id)
+    .where(_HOLDING_ON_ORDER)
+    .group_by(REFUND_ALLOCATIONS.c.payment_id)
+)
+REFUNDED_PER_LINE = (
+    select(REFUND_LINES.c.order_line_id, func.sum(REFUND_LINES.c.units),
+           func.sum(REFUND_LINES.c.items_amount), func.sum(REFUND_LINES.c.tax_amount))
+    .join(REFUNDS, REFUNDS.c.id == REFUND_LINES.c.refund_id)
+    .where(_HOLDING_ON_ORDER)
+    .group_by(REFUND_LINES.c.order_line_id)
+)  # fmt: skip
+REFUNDED_ON_ORDER = select(
+    func.coalesce(func.sum(REFUNDS.c.shipping_amount), 0),
+    func.coalesce(func.sum(REFUNDS.c.paid_amount), 0),
+).where(_HOLDING_ON_ORDER)
+ACTIVE_REPLACEMENT = select(ReplacementOrderRow.id).where(
+    ReplacementOrderRow.return_id == bindparam("return_id"),
+    ReplacementOrderRow.status.in_(("draft", "pending", "released")),
+)
+_HOLDING_ON_RETURN = (REFUNDS.c.return_id == bindparam("return_id")) & REFUNDS.c.status.in_(
+    HOLDING_STATUSES
+)
+UNITS_REFUNDED_ON_RETURN = (
+    select(REFUND_LINES.c.return_line_id, func.sum(REFUND_LINES.c.units))
+    .join(REFUNDS, REFUNDS.c.id == REFUND_LINES.c.refund_id)
+    .where(_HOLDING_ON_RETURN)
+    .group_by(REFUND_LINES.c.return_line_id)
+)
+REFUNDS_OF_RETURN = select(
+    REFUNDS.c.status, REFUNDS.c.fixed_fees_charged, REFUNDS.c.bonus_amount
+).where(_HOLDING_ON_RETURN)
+INSERT_REFUND = insert(REFUNDS).returning(REFUNDS.c.id)
+INSERT_REFUND_LINE = insert(REFUND_LINES)
+INSERT_ALLOCATION = insert(REFUND_ALLOCATIONS)
 
 
 @dataclass(frozen=True)
@@ -44,109 +104,87 @@ class OrderMoney:
 
 @dataclass(frozen=True)
 class ReturnRefunds:
-    """What earlier refunds of one return settled."""
+    """What the refunds of one return that hold money (pending, succeeded, failed) settled."""
 
     units_by_return_line: dict[int, int]
     fixed_fees_charged: bool
     bonus_given: int
+    statuses: frozenset[str] = frozenset()
+
+    def adding(self, refund: RefundRow) -> ReturnRefunds:
+        """These plus a refund just recorded."""
+        return settled_by([refund], self)
 
 
-def settled_by(refunds: list[RefundRow]) -> ReturnRefunds:
-    """What a return's refunds (all of them, any status) settled."""
-    units: dict[int, int] = defaultdict(int)
-    fixed_fees_charged = False
-    bonus_given = 0
+def settled_by(refunds: list[RefundRow], base: ReturnRefunds | None = None) -> ReturnRefunds:
+    """What `refunds` (any status; only holding ones count) settled, on top of `base`."""
+    units: dict[int, int] = defaultdict(int, base.units_by_return_line if base else {})
+    fixed_fees_charged = base.fixed_fees_charged if base else False
+    bonus_given = base.bonus_given if base else 0
+    statuses = set(base.statuses) if base else set()
     for refund in refunds:
         if refund.status not in HOLDING_STATUSES:
             continue
         for line in refund.lines:
             units[line.return_line_id] += line.units
-        fixed_fees_charged |= bool(refund.breakdown.get("fixed_fees_charged"))
+        fixed_fees_charged |= refund.fixed_fees_charged
         bonus_given += refund.bonus_amount
-    return ReturnRefunds(dict(units), fixed_fees_charged, bonus_given)
+        statuses.add(refund.status)
+    return ReturnRefunds(dict(units), fixed_fees_charged, bonus_given, frozenset(statuses))
+
+
+def _values(row: object, table: Table) -> dict[str, Any]:
+    return {
+        column.name: getattr(row, column.name)
+        for column in table.columns
+        if column.name != "id" or getattr(row, "id", None) is not None
+    }
 
 
 class RefundRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
 
-    def lock_order(self, store_id: int, order_id: int) -> None:
-        """Hold the order's row lock: refunds of one order, across returns, take turns."""
-        statement = lock_row(
-            self.session,
-            select(OrderRow.id).where(OrderRow.id == order_id, OrderRow.store_id == store_id),
-            OrderRow,
-            order_id,
-            store_id,
-        )
-        self.session.execute(statement).one()
+    def order_money(self, order_id: int, for_update: bool = False) -> OrderMoney:
+        """What the order was paid and what was refunded from it.
 
-    def order_money(self, order_id: int) -> OrderMoney:
-        order = self.session.execute(
-            select(OrderRow.currency, OrderRow.shipping_amount, OrderRow.shipping_tax).where(
-                OrderRow.id == order_id
-            )
-        ).one()
+        `for_update` holds the order's row lock until commit, so that refunds of one order,
+        across its returns, take turns (SQLite: the writer lock, taken by any earlier write in
+        the transaction, already does).
+        """
+        connection = self.session.connection()
+        order_parameters = {"order_id": order_id}
+        head = ORDER_HEAD
+        if for_update and connection.dialect.name == "postgresql":
+            head = ORDER_HEAD_FOR_UPDATE
+        currency, shipping, shipping_tax = connection.execute(head, order_parameters).one()
         lines = [
-            PaidLine(
-                order_line_id=row.id,
-                quantity=row.quantity,
-                unit_price=row.unit_price,
-                line_discount=row.line_discount,
-                order_discount=row.order_discount_allocated,
-                tax=row.tax,
-            )
-            for row in self.session.scalars(
-                select(OrderLineRow).where(OrderLineRow.order_id == order_id)
-            )
-        ]
+            PaidLine(row.id, row.quantity, row.unit_price, row.line_discount,
+                     row.order_discount_allocated, row.tax)
+            for row in connection.execute(ORDER_LINES, order_parameters)
+        ]  # fmt: skip
         refunded_per_payment = {
             payment_id: int(amount)
-            for payment_id, amount in self.session.execute(
-                select(RefundAllocationRow.payment_id, func.sum(RefundAllocationRow.amount))
-                .join(RefundRow, RefundRow.id == RefundAllocationRow.refund_id)
-                .where(RefundRow.order_id == order_id, RefundRow.status.in_(HOLDING_STATUSES))
-                .group_by(RefundAllocationRow.payment_id)
-            )
+            for payment_id, amount in connection.execute(REFUNDED_PER_PAYMENT, order_parameters)
         }
         payments = [
-            PaymentBalance(
-                payment_id=row.id,
-                gateway=row.gateway,
-                captured=row.amount,
-                refunded=refunded_per_payment.get(row.id, 0),
-            )
-            for row in self.session.scalars(
-                select(OrderPayment)
-                .where(OrderPayment.order_id == order_id)
-                .order_by(OrderPayment.id)
-            )
-            if row.currency == order.currency
+            PaymentBalance(row.id, row.gateway, row.amount, refunded_per_payment.get(row.id, 0))
+            for row in connection.execute(ORDER_PAYMENTS, order_parameters)
+            if row.currency == currency
         ]
         refunded_lines = {
             order_line_id: RefundedSoFar(int(units), int(items), int(tax))
-            for order_line_id, units, items, tax in self.session.execute(
-                select(
-                    RefundLineRow.order_line_id,
-                    func.sum(RefundLineRow.units),
-                    func.sum(RefundLineRow.items_amount),
-                    func.sum(RefundLineRow.tax_amount),
-                )
-                .join(RefundRow, RefundRow.id == RefundLineRow.refund_id)
-                .where(RefundRow.order_id == order_id, RefundRow.status.in_(HOLDING_STATUSES))
-                .group_by(RefundLineRow.order_line_id)
+            for order_line_id, units, items, tax in connection.execute(
+                REFUNDED_PER_LINE, order_parameters
             )
         }
-        shipping_refunded, paid_refunded = self.session.execute(
-            select(
-                func.coalesce(func.sum(RefundRow.shipping_amount), 0),
-                func.coalesce(func.sum(RefundRow.paid_amount), 0),
-            ).where(RefundRow.order_id == order_id, RefundRow.status.in_(HOLDING_STATUSES))
+        shipping_refunded, paid_refunded = connection.execute(
+            REFUNDED_ON_ORDER, order_parameters
         ).one()
         return OrderMoney(
-            currency=order.currency,
+            currency=currency,
             lines=lines,
-            shipping_paid=order.shipping_amount + order.shipping_tax,
+            shipping_paid=shipping + shipping_tax,
             payments=payments,
             refunded_lines=refunded_lines,
             shipping_refunded=int(shipping_refunded),
@@ -154,7 +192,19 @@ class RefundRepository:
         )
 
     def return_refunds(self, return_id: int) -> ReturnRefunds:
-        return settled_by(self.for_return(return_id))
+        """What the return's refunds settled, from two aggregate reads."""
+        connection = self.session.connection()
+        parameters = {"return_id": return_id}
+        units = {
+            line_id: int(count)
+            for line_id, count in connection.execute(UNITS_REFUNDED_ON_RETURN, parameters)
+        }
+        statuses, fixed_fees_charged, bonus_given = set(), False, 0
+        for status, fixed, bonus in connection.execute(REFUNDS_OF_RETURN, parameters):
+            statuses.add(status)
+            fixed_fees_charged |= bool(fixed)
+            bonus_given += bonus
+        return ReturnRefunds(units, fixed_fees_charged, bonus_given, frozenset(statuses))
 
     def for_return(self, return_id: int) -> list[RefundRow]:
         statement = (
@@ -174,6 +224,10 @@ class RefundRepository:
             .execution_options(populate_existing=True)
         )
         return self.session.scalars(statement).one_or_none()
+
+    def has_active_replacement(self, return_id: int) -> bool:
+        parameters = {"return_id": return_id}
+        return self.session.connection().execute(ACTIVE_REPLACEMENT, parameters).first() is not None
 
     def by_idempotency_key(self, store_id: int, key: str) -> RefundRow | None:
         statement = (
@@ -197,8 +251,25 @@ class RefundRepository:
         ]
 
     def add(self, refund: RefundRow) -> RefundRow:
-        self.session.add(refund)
-        self.session.flush()
+        """Insert a new refund with its lines and allocations in three Core statements.
+
+        The row object stays outside the session (nothing to flush); its ids are filled in.
+        """
+        connection = self.session.connection()
+        refund.id = connection.execute(INSERT_REFUND, _values(refund, REFUNDS)).scalar_one()
+        for line in refund.lines:
+            line.refund_id = refund.id
+        for allocation in refund.allocations:
+            allocation.refund_id = refund.id
+        if refund.lines:
+            connection.execute(
+                INSERT_REFUND_LINE, [_values(line, REFUND_LINES) for line in refund.lines]
+            )
+        if refund.allocations:
+            connection.execute(
+                INSERT_ALLOCATION,
+                [_values(allocation, REFUND_ALLOCATIONS) for allocation in refund.allocations],
+            )
         return refund
 
     def set_return_refund_status(self, return_id: int, status: str) -> None:

@@ -43,6 +43,8 @@ VIEW_RETURN = (
     .where(RETURNS.c.id == bindparam("return_id"), RETURNS.c.store_id == bindparam("store_id"))
     .order_by(LINES.c.id, INSPECTIONS.c.id)
 )
+#: The same read holding the return's row lock (PostgreSQL; SQLite takes its writer lock).
+VIEW_RETURN_FOR_UPDATE = VIEW_RETURN.with_for_update(of=RETURNS)
 
 HELD_ON_ORDER = (
     select(LINES.c.order_line_id, RETURNS.c.status, LINES.c.requested_quantity,
@@ -96,6 +98,17 @@ class ReturnRepository:
         """One return with its lines and inspections, read in one statement (not tracked)."""
         parameters = {"return_id": return_id, "store_id": store_id}
         rows = _single_statement_reader(self.session).execute(VIEW_RETURN, parameters).all()
+        return build_return(*split_joined_return(rows)) if rows else None
+
+    def read_locked(self, store_id: int, return_id: int) -> Return | None:
+        """The return, locked until commit, for use cases that read it but save it another way
+        (refunds): one Core statement, no ORM tracking, so `save` cannot be used on it."""
+        parameters = {"return_id": return_id, "store_id": store_id}
+        if self.session.get_bind().dialect.name == "postgresql":
+            rows = self.session.connection().execute(VIEW_RETURN_FOR_UPDATE, parameters).all()
+        else:
+            lock_row(self.session, VIEW_RETURN, ReturnRow, return_id, store_id)
+            rows = self.session.connection().execute(VIEW_RETURN, parameters).all()
         return build_return(*split_joined_return(rows)) if rows else None
 
     def exists(self, store_id: int, return_id: int) -> bool:

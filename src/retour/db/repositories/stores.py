@@ -8,10 +8,27 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from retour.db.models import ApiKey, Customer, Product, ReturnReason, StaffUser, Store, Variant
+from retour.domain.refund_quote import FeeSettings
 
 ACTIVE_REASON_CODES = select(ReturnReason.code).where(
     ReturnReason.store_id == bindparam("store_id"), ReturnReason.is_active.is_(True)
 )
+
+
+MERCHANT_FAULT_CODES = select(ReturnReason.code).where(
+    ReturnReason.store_id == bindparam("store_id"), ReturnReason.is_merchant_fault.is_(True)
+)
+STORE_FEES = select(
+    Store.restocking_fee_bp,
+    Store.restocking_fee_fixed,
+    Store.return_shipping_fee,
+    Store.store_credit_bonus_bp,
+    Store.store_credit_bonus_fixed,
+    Store.store_credit_bonus_cap,
+    Store.waive_fees_for_store_credit,
+    Store.waive_fees_for_exchange,
+    Store.refund_original_shipping,
+).where(Store.id == bindparam("store_id"))
 
 
 class StoreRepository:
@@ -33,10 +50,13 @@ class StoreRepository:
         return set(self.session.connection().execute(ACTIVE_REASON_CODES, parameters).scalars())
 
     def merchant_fault_reason_codes(self, store_id: int) -> set[str]:
-        statement = select(ReturnReason.code).where(
-            ReturnReason.store_id == store_id, ReturnReason.is_merchant_fault.is_(True)
-        )
-        return set(self.session.scalars(statement))
+        parameters = {"store_id": store_id}
+        return set(self.session.connection().execute(MERCHANT_FAULT_CODES, parameters).scalars())
+
+    def fee_settings(self, store_id: int) -> FeeSettings:
+        """Fees and bonus from the store's settings (the policy engine will supply them later)."""
+        row = self.session.connection().execute(STORE_FEES, {"store_id": store_id}).one()
+        return FeeSettings(**row._asdict())
 
     def reasons(self, store_id: int) -> list[ReturnReason]:
         statement = (

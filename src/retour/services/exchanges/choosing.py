@@ -16,13 +16,12 @@ from retour.domain.exchanges import (
     ExchangeKind,
     ReplacementStatus,
     check_items,
-    price_exchange,
 )
 from retour.domain.lines import Resolution
-from retour.domain.refund_quote import QuoteMethod
 from retour.domain.returns import Return
 from retour.domain.statuses import ReturnStatus
 from retour.services.context import Actor
+from retour.services.exchanges.pricing import value_exchange
 from retour.services.exchanges.records import (
     active_replacement,
     cancel_replacement,
@@ -30,7 +29,6 @@ from retour.services.exchanges.records import (
     record_exchange_event,
 )
 from retour.services.exchanges.stock import reserve_stock, sellable_units
-from retour.services.refunds.quoting import quote_with_money
 from retour.services.returns.common import load_return
 
 CHOOSABLE = frozenset({ReturnStatus.REQUESTED, ReturnStatus.NEEDS_INFO, ReturnStatus.APPROVED})
@@ -84,16 +82,7 @@ def choose_exchange(
                     field=f"items[{index}].quantity",
                     maximum=available,
                 )
-        money = uow.refunds.order_money(ret.order_id)
-        quote = quote_with_money(uow, ret, money)
-        list_prices = {line.order_line_id: line.unit_price for line in money.lines}
-        pricing = price_exchange(
-            kind,
-            items,
-            credit=quote.method(QuoteMethod.EXCHANGE).paid_amount,
-            returned_paid=quote.items_amount + quote.tax_amount,
-            returned_list=sum(line.units * list_prices[line.order_line_id] for line in quote.lines),
-        )
+        pricing = value_exchange(uow, ret, kind, items).pricing
         replacement = ReplacementOrderRow(
             store_id=store_id,
             return_id=return_id,
@@ -167,11 +156,15 @@ def _chosen_items(
 
 
 def _same_items(uow: UnitOfWork, ret: Return) -> list[ChosenItem]:
-    """A replacement re-sends the returned lines' own variants, unit for unit."""
+    """A replacement re-sends the returned lines' own variants, unit for unit (the approved
+    units once the return is approved)."""
     quantities: dict[int, int] = {}
+    approved = ret.status is ReturnStatus.APPROVED
     for line in ret.lines:
         if line.variant_id is not None and not line.is_unexpected:
-            units = line.approved_quantity or line.requested_quantity
+            units = line.approved_quantity if approved else line.requested_quantity
+            if units == 0:
+                continue
             quantities[line.variant_id] = quantities.get(line.variant_id, 0) + units
     if not quantities:
         raise InvalidRequest("no returned line names a catalogue variant", field="items")

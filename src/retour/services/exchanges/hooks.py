@@ -20,6 +20,7 @@ from retour.domain.returns import Return
 from retour.domain.statuses import ReturnStatus
 from retour.services.context import Actor
 from retour.services.exchanges.lifecycle import release_replacement
+from retour.services.exchanges.pricing import revalue
 from retour.services.exchanges.records import (
     active_replacement,
     cancel_replacement,
@@ -53,14 +54,27 @@ def move_exchange_on(
         record_exchange_event(
             uow, ret, "exchange.reserved", exchange_payload(replacement), actor, now
         )
-        if ret.return_method is ReturnMethod.KEEP_ITEM and replacement.balance_due == 0:
-            release_replacement(uow, replacement, ret, actor, now)
+        if ret.return_method is ReturnMethod.KEEP_ITEM:
+            _release_unless_owed(uow, replacement, ret, actor, now)
     elif moment == "receipt" and status is ReplacementStatus.PENDING:
-        if ret.status is ReturnStatus.RECEIVED and replacement.balance_due == 0:
+        if ret.status is ReturnStatus.RECEIVED:
             uow.session.flush()
-            release_replacement(uow, replacement, ret, actor, now)
+            _release_unless_owed(uow, replacement, ret, actor, now)
     elif moment == "closing" and status in (ReplacementStatus.DRAFT, ReplacementStatus.PENDING):
         cancel_replacement(uow, replacement, ret, actor, now, f"return {ret.status.value}")
+
+
+def _release_unless_owed(
+    uow: UnitOfWork, replacement: ReplacementOrderRow, ret: Return, actor: Actor, now: datetime
+) -> None:
+    """Release now, or, when the shopper owes something (fewer units approved or received
+    than the exchange was chosen for, a dearer item), wait for staff to record the payment."""
+    if revalue(uow, replacement, ret).pricing.balance_due == 0:
+        release_replacement(uow, replacement, ret, actor, now)
+        return
+    record_exchange_event(
+        uow, ret, "exchange.balance_due", exchange_payload(replacement), actor, now
+    )
 
 
 def _fall_back(

@@ -10,11 +10,11 @@ from retour.db.models import RefundAllocationRow, RefundLineRow, RefundRow, Repl
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.events import DomainEvent
-from retour.domain.exchanges import ExchangeKind, ExchangePricing, ReplacementStatus
-from retour.domain.refund_quote import QuoteMethod
+from retour.domain.exchanges import ReplacementStatus
 from retour.domain.returns import Return
 from retour.domain.tender import split_refund
 from retour.services.context import Actor
+from retour.services.exchanges.pricing import revalue
 from retour.services.exchanges.records import (
     cancel_replacement,
     exchange_payload,
@@ -24,7 +24,6 @@ from retour.services.exchanges.records import (
 )
 from retour.services.exchanges.stock import ship_stock
 from retour.services.refunds.presenting import quote_payload, refund_event_payload
-from retour.services.refunds.quoting import quote_with_money
 from retour.services.refunds.status import refresh_refund_status
 from retour.services.returns.common import load_return
 from retour.services.store_credit.issuing import issue_credit
@@ -96,19 +95,9 @@ def release_replacement(
 ) -> None:
     """Release and settle, in the caller's transaction."""
     move_to(replacement, ReplacementStatus.RELEASED, now)
-    money = uow.refunds.order_money(ret.order_id)
-    quote = quote_with_money(uow, ret, money)
-    worth = quote.method(QuoteMethod.EXCHANGE)
-    is_replacement = replacement.kind == ExchangeKind.REPLACEMENT.value
-    # A replacement re-ships the items: the original shipping is not paid back with it.
-    shipping = 0 if is_replacement else quote.shipping_amount
-    credit = worth.paid_amount - (quote.shipping_amount - shipping)
-    pricing = ExchangePricing(
-        items_amount=credit if is_replacement else replacement.items_amount,
-        credit_amount=credit,
-    )
-    replacement.credit_amount = credit
-    replacement.balance_due = pricing.balance_due
+    valuation = revalue(uow, replacement, ret)
+    quote, money, pricing = valuation.quote, valuation.money, valuation.pricing
+    credit, shipping = pricing.credit_amount, valuation.shipping
     if pricing.balance_due > 0 and not balance_paid_reference.strip():
         raise InvalidRequest(
             f"the shopper owes {pricing.balance_due} {replacement.currency} for the "
@@ -134,7 +123,8 @@ def release_replacement(
         items_amount=quote.items_amount,
         tax_amount=quote.tax_amount,
         shipping_amount=shipping,
-        fees_amount=worth.fees_charged,
+        fees_amount=valuation.fees_charged,
+        fixed_fees_charged=valuation.fees_charged > 0,
         breakdown={
             **quote_payload(quote),
             "method": EXCHANGE_METHOD,
@@ -142,7 +132,6 @@ def release_replacement(
             "credit_used": pricing.credit_used,
             "leftover": pricing.leftover,
             "leftover_to": store.exchange_fallback if pricing.leftover else None,
-            "fixed_fees_charged": worth.fees_charged > 0,
         },
         adjustment_reason="",
         idempotency_key=f"retour-exchange-{replacement.id}",

@@ -13,8 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from retour.db.models import RefundAllocationRow, RefundLineRow, RefundRow, StoreCreditAccount
-from retour.db.repositories.refunds import settled_by
+from retour.db.models import RefundAllocationRow, RefundLineRow, RefundRow
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import IllegalTransition, InvalidRequest, QuantityExceeded
 from retour.domain.events import DomainEvent
@@ -24,12 +23,11 @@ from retour.domain.returns import Return
 from retour.domain.tender import PaymentBalance, split_refund
 from retour.payments.registry import PaymentProviders
 from retour.services.context import Actor
-from retour.services.errors import IdempotencyMismatch
-from retour.services.exchanges.records import active_replacement
+from retour.services.errors import IdempotencyMismatch, NotFound
 from retour.services.refunds.presenting import quote_payload, refund_event_payload
 from retour.services.refunds.quoting import quote_with_money
 from retour.services.refunds.status import refresh_refund_status
-from retour.services.returns.common import load_return
+from retour.services.store_credit.accounts import account_for
 from retour.services.store_credit.issuing import issue_credit
 
 FIXED_FEES = frozenset({FeeCode.RESTOCKING_FIXED, FeeCode.RETURN_SHIPPING, FeeCode.LABEL})
@@ -64,17 +62,19 @@ def open_refund(
     """
     key = instruction.idempotency_key or f"retour-{uuid.uuid4().hex}"
     with uow:
-        existing = uow.refunds.by_idempotency_key(store_id, key)
-        if existing is not None:
-            return _replayed(existing, instruction, return_id), True
-        ret = load_return(uow, store_id, return_id)
+        if instruction.idempotency_key is not None:
+            existing = uow.refunds.by_idempotency_key(store_id, key)
+            if existing is not None:
+                return _replayed(existing, instruction, return_id), True
+        ret = uow.returns.read_locked(store_id, return_id)
+        if ret is None:
+            raise NotFound("return", return_id)
         ensure_refundable(ret)
-        if active_replacement(uow, ret) is not None:
+        if uow.refunds.has_active_replacement(return_id):
             raise IllegalTransition("refund", "being exchanged (cancel the exchange first)")
-        uow.refunds.lock_order(store_id, ret.order_id)
-        money = uow.refunds.order_money(ret.order_id)
-        earlier = uow.refunds.for_return(return_id)
-        quote = quote_with_money(uow, ret, money, settled_by(earlier))
+        money = uow.refunds.order_money(ret.order_id, for_update=True)
+        earlier = uow.refunds.return_refunds(return_id)
+        quote = quote_with_money(uow, ret, money, earlier)
         if not quote.lines and quote.shipping_amount == 0:
             raise IllegalTransition("refund", "fully refunded")
         quoted = quote.method(_quote_method(instruction.method))
@@ -93,14 +93,15 @@ def open_refund(
             items_amount=quote.items_amount,
             tax_amount=quote.tax_amount,
             shipping_amount=quote.shipping_amount,
-            fees_amount=quoted.fees_charged,
+            # Staff who pay back more than the quote waive (part of) its fees.
+            fees_amount=min(quoted.fees_charged, max(quote.refundable - amount, 0)),
+            fixed_fees_charged=any(
+                fee.code in FIXED_FEES and not fee.waived for fee in quoted.fees
+            ),
             breakdown={
                 **quote_payload(quote),
                 "method": instruction.method.value,
                 "quoted_amount": quoted.paid_amount,
-                "fixed_fees_charged": any(
-                    fee.code in FIXED_FEES and not fee.waived for fee in quoted.fees
-                ),
             },
             adjustment_reason=instruction.reason.strip(),
             idempotency_key=key,
@@ -132,6 +133,10 @@ def open_refund(
             # Manual refunds and store credit need no provider: done as they are recorded.
             refund.status = "succeeded"
             refund.succeeded_at = now
+        if instruction.method is RefundMethod.STORE_CREDIT:
+            refund.provider_reference = account_for(
+                uow, store_id, ret.customer_email, refund.currency, now
+            ).code
         uow.refunds.add(refund)
         if instruction.method is RefundMethod.STORE_CREDIT:
             _pay_in_store_credit(uow, ret, refund, actor, now)
@@ -144,7 +149,7 @@ def open_refund(
             return_id=return_id,
             order_id=ret.order_id,
         )
-        refresh_refund_status(uow, ret, [*earlier, refund])
+        refresh_refund_status(uow, ret, earlier.adding(refund))
         uow.commit()
     return refund, False
 
@@ -230,7 +235,7 @@ def _pay_in_store_credit(
 ) -> None:
     store = uow.stores.get(ret.store_id)
     assert store is not None
-    entry = issue_credit(
+    issue_credit(
         uow,
         store_id=ret.store_id,
         customer_email=ret.customer_email,
@@ -244,13 +249,6 @@ def _pay_in_store_credit(
         return_id=ret.id,
         order_id=ret.order_id,
     )
-    refund.provider_reference = _account_code(uow, entry.account_id)
-
-
-def _account_code(uow: UnitOfWork, account_id: int) -> str:
-    account = uow.session.get(StoreCreditAccount, account_id)
-    assert account is not None
-    return account.code
 
 
 def _replayed(existing: RefundRow, instruction: RefundInstruction, return_id: int) -> RefundRow:

@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from retour.db.models import Store
 from retour.db.repositories.refunds import OrderMoney, ReturnRefunds
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.lines import ReturnMethod
 from retour.domain.refund_basis import units_to_refund
-from retour.domain.refund_quote import FeeSettings, QuoteRequest, RefundQuote, quote_refund
+from retour.domain.refund_quote import QuoteRequest, RefundQuote, quote_refund
 from retour.domain.returns import Return
-from retour.services.returns.common import load_return
+from retour.services.errors import NotFound
 
 #: The parcel travels on the merchant's label or drop-off code: return shipping fees apply.
 MERCHANT_SHIPPING_METHODS = frozenset({ReturnMethod.PREPAID_LABEL, ReturnMethod.QR_DROP_OFF})
-
-
-def fee_settings(store: Store) -> FeeSettings:
-    """Fees and bonus from the store's settings (the policy engine will supply them later)."""
-    return FeeSettings(
-        restocking_fee_bp=store.restocking_fee_bp,
-        restocking_fee_fixed=store.restocking_fee_fixed,
-        return_shipping_fee=store.return_shipping_fee,
-        store_credit_bonus_bp=store.store_credit_bonus_bp,
-        store_credit_bonus_fixed=store.store_credit_bonus_fixed,
-        store_credit_bonus_cap=store.store_credit_bonus_cap,
-        waive_fees_for_store_credit=store.waive_fees_for_store_credit,
-        waive_fees_for_exchange=store.waive_fees_for_exchange,
-        refund_original_shipping=store.refund_original_shipping,
-    )
 
 
 def build_quote(uow: UnitOfWork, ret: Return) -> RefundQuote:
@@ -41,8 +25,6 @@ def quote_with_money(
     """The quote, from the order's money and (when the caller has it) what the return's
     earlier refunds settled."""
     assert ret.id is not None
-    store = uow.stores.get(ret.store_id)
-    assert store is not None
     if settled is None:
         settled = uow.refunds.return_refunds(ret.id)
     merchant_fault = uow.stores.merchant_fault_reason_codes(ret.store_id)
@@ -53,7 +35,7 @@ def quote_with_money(
         return_has_merchant_fault=any(
             line.reason_code in merchant_fault for line in ret.lines if not line.is_unexpected
         ),
-        fees=fee_settings(store),
+        fees=uow.stores.fee_settings(ret.store_id),
         shipping_paid=money.shipping_paid,
         refunded=money.refunded_lines,
         shipping_refunded=money.shipping_refunded,
@@ -67,5 +49,7 @@ def quote_with_money(
 
 def quote_return_refund(uow: UnitOfWork, store_id: int, return_id: int) -> RefundQuote:
     with uow:
-        ret = load_return(uow, store_id, return_id, for_update=False)
+        ret = uow.returns.view(store_id, return_id)
+        if ret is None:
+            raise NotFound("return", return_id)
         return build_quote(uow, ret)

@@ -2,36 +2,34 @@
 
 from __future__ import annotations
 
-from retour.db.models import RefundRow
-from retour.db.repositories.refunds import HOLDING_STATUSES, settled_by
+from retour.db.repositories.refunds import ReturnRefunds
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.refund_basis import refund_basis
 from retour.domain.returns import Return
 
 
 def refresh_refund_status(
-    uow: UnitOfWork, ret: Return, refunds: list[RefundRow] | None = None
+    uow: UnitOfWork, ret: Return, settled: ReturnRefunds | None = None
 ) -> str:
-    """Recompute and store the summary from `refunds` (all the return's refunds; loaded when
-    not given); callers hold the return's lock."""
+    """Recompute and store the summary from what the return's refunds settled (read when not
+    given); callers hold the return's lock."""
     assert ret.id is not None
-    if refunds is None:
-        refunds = uow.refunds.for_return(ret.id)
-    summary = refund_status_of(ret, refunds)
+    if settled is None:
+        uow.session.flush()  # the aggregate read must see refunds changed in this transaction
+        settled = uow.refunds.return_refunds(ret.id)
+    summary = refund_status_of(ret, settled)
     uow.refunds.set_return_refund_status(ret.id, summary)
     return summary
 
 
-def refund_status_of(ret: Return, refunds: list[RefundRow]) -> str:
-    holding = [refund for refund in refunds if refund.status in HOLDING_STATUSES]
-    statuses = {refund.status for refund in holding}
-    if not holding:
+def refund_status_of(ret: Return, settled: ReturnRefunds) -> str:
+    if not settled.statuses:
         return "none"
-    if "failed" in statuses:
+    if "failed" in settled.statuses:
         return "failed"
-    if "pending" in statuses:
+    if "pending" in settled.statuses:
         return "pending"
-    refunded = settled_by(holding).units_by_return_line
+    refunded = settled.units_by_return_line
     owed = any(
         refund_basis(ret, line) > refunded.get(line.id, 0)
         for line in ret.lines

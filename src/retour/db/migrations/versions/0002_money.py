@@ -59,6 +59,7 @@ def upgrade() -> None:
         sa.Column("tax_amount", sa.Integer(), nullable=False),
         sa.Column("shipping_amount", sa.Integer(), nullable=False),
         sa.Column("fees_amount", sa.Integer(), nullable=False),
+        sa.Column("fixed_fees_charged", sa.Boolean(), nullable=False),
         sa.Column("breakdown", sa.JSON(), nullable=False),
         sa.Column("adjustment_reason", sa.Text(), nullable=False),
         sa.Column("idempotency_key", sa.String(length=255), nullable=False),
