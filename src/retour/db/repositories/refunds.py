@@ -158,25 +158,24 @@ class RefundRepository:
         if for_update and connection.dialect.name == "postgresql":
             head = ORDER_HEAD_FOR_UPDATE
         currency, shipping, shipping_tax = connection.execute(head, order_parameters).one()
-        lines = [
-            PaidLine(row.id, row.quantity, row.unit_price, row.line_discount,
-                     row.order_discount_allocated, row.tax)
-            for row in connection.execute(ORDER_LINES, order_parameters)
-        ]  # fmt: skip
+        # ORDER_LINES selects PaidLine's fields in order; .all() fetches in one call.
+        lines = [PaidLine(*row) for row in connection.execute(ORDER_LINES, order_parameters).all()]
         refunded_per_payment = {
             payment_id: int(amount)
-            for payment_id, amount in connection.execute(REFUNDED_PER_PAYMENT, order_parameters)
+            for payment_id, amount in connection.execute(
+                REFUNDED_PER_PAYMENT, order_parameters
+            ).all()
         }
         payments = [
             PaymentBalance(row.id, row.gateway, row.amount, refunded_per_payment.get(row.id, 0))
-            for row in connection.execute(ORDER_PAYMENTS, order_parameters)
+            for row in connection.execute(ORDER_PAYMENTS, order_parameters).all()
             if row.currency == currency
         ]
         refunded_lines = {
             order_line_id: RefundedSoFar(int(units), int(items), int(tax))
             for order_line_id, units, items, tax in connection.execute(
                 REFUNDED_PER_LINE, order_parameters
-            )
+            ).all()
         }
         shipping_refunded, paid_refunded = connection.execute(
             REFUNDED_ON_ORDER, order_parameters
@@ -197,10 +196,10 @@ class RefundRepository:
         parameters = {"return_id": return_id}
         units = {
             line_id: int(count)
-            for line_id, count in connection.execute(UNITS_REFUNDED_ON_RETURN, parameters)
+            for line_id, count in connection.execute(UNITS_REFUNDED_ON_RETURN, parameters).all()
         }
         statuses, fixed_fees_charged, bonus_given = set(), False, 0
-        for status, fixed, bonus in connection.execute(REFUNDS_OF_RETURN, parameters):
+        for status, fixed, bonus in connection.execute(REFUNDS_OF_RETURN, parameters).all():
             statuses.add(status)
             fixed_fees_charged |= bool(fixed)
             bonus_given += bonus

@@ -55,16 +55,20 @@ def joined_return_columns(returns: Table, lines: Table, inspections: Table) -> l
     ]
 
 
+_LINE_LABELS = tuple((name, f"line_{name}") for name in LINE_COLUMNS)
+
+
 def split_joined_return(rows: Sequence[Row[Any]]) -> tuple[Any, list[LineData]]:
     """Rows from `joined_return_columns` → the returns row and its (line, inspections)."""
     lines: list[LineData] = []
     for _line_id, group in groupby(rows, key=lambda row: row.line_id):
         line_rows = list(group)
+        first = line_rows[0]._mapping
         line = SimpleNamespace(
-            id=line_rows[0].line_id,
-            **{name: getattr(line_rows[0], f"line_{name}") for name in LINE_COLUMNS},
+            id=first["line_id"], **{name: first[label] for name, label in _LINE_LABELS}
         )
-        lines.append((line, _inspections_in(line_rows)))
+        inspections = _inspections_in(line_rows) if first["inspection_id"] is not None else []
+        lines.append((line, inspections))
     return rows[0], lines
 
 
