@@ -162,23 +162,16 @@ def refund_returns(
 
 def metered(target: Target, load: Callable[[], LoadResult]) -> LoadResult:
     """Attach the CPU the server and its PostgreSQL backends spent per request."""
-    server_pids = [target.server.pid, *child_pids(target.server.pid)]
-    groups = {"server": server_pids, "postgres": backend_pids(target.database)}
+    groups = {
+        "server": server.process_tree(target.server.pid),
+        "postgres": backend_pids(target.database),
+    }
     with WaitSampler(target.database) as sampler:
         before = cpu.snapshot(groups)
         result = load()
         after = cpu.snapshot(groups)
     usage = cpu.usage(before, after, result.requests)
     return replace(result, cpu=usage, backends=sampler.averages())
-
-
-def child_pids(pid: int) -> list[int]:
-    """The worker processes of a multi-worker `retour serve`."""
-    try:
-        with open(f"/proc/{pid}/task/{pid}/children") as children:
-            return [int(child) for child in children.read().split()]
-    except OSError:
-        return []
 
 
 def backend_pids(db: database.BenchDatabase) -> list[int]:

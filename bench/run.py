@@ -41,6 +41,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--duration", type=float, default=20.0, help="seconds measured per run")
     parser.add_argument("--returns", type=int, default=100_000, help="returns stored for GET")
     parser.add_argument("--create-orders", type=int, default=50_000, help="orders for creates")
+    parser.add_argument(
+        "--workers", type=int, default=2, help="retour serve processes (one per core)"
+    )
     parser.add_argument("--profile", action="store_true", help="also py-spy the server")
     parser.add_argument("--profile-seconds", type=float, default=15.0)
     return parser.parse_args()
@@ -75,7 +78,12 @@ def main() -> int:
             "orders": data.last_order,
             "load_seconds": round(data.seconds, 1),
         },
-        "load": {"connections": load.connections, "warmup_s": load.warmup, "run_s": load.seconds},
+        "load": {
+            "connections": load.connections,
+            "warmup_s": load.warmup,
+            "run_s": load.seconds,
+            "server_workers": args.workers,
+        },
         "results": [result.to_json() for result in [*api, *ceilings]],
         "create_rows_written": rows_written,
         "verdicts": report.verdicts(create, get, ceilings[0]),
@@ -98,7 +106,7 @@ def serve_and_load(
     load: Load,
     args: argparse.Namespace,
 ) -> tuple[tuple[LoadResult, LoadResult], int, list[str]]:
-    with server.running(db.url, RESULTS / "server.log") as srv:
+    with server.running(db.url, RESULTS / "server.log", workers=args.workers) as srv:
         print(f"retour serve pid {srv.pid} at {srv.base_url}", flush=True)
         run = ApiRun(db, tenant, data, srv)
         run.create_returns("warm-up", load.warmup, load.connections)

@@ -12,7 +12,7 @@ import cpu
 import wrk
 from database import BenchDatabase, Tenant
 from seed import Dataset
-from server import Server
+from server import Server, process_tree
 from stats import LoadResult
 from waits import WaitSampler
 
@@ -75,7 +75,7 @@ class ApiRun:
 
     def _metered(self, load: Callable[[], LoadResult]) -> LoadResult:
         """Attach the CPU the server and its PostgreSQL backends spent per request."""
-        groups = {"server": [self.server.pid], "postgres": self._backend_pids()}
+        groups = {"server": process_tree(self.server.pid), "postgres": self._backend_pids()}
         with WaitSampler(self.database) as sampler:
             before = cpu.snapshot(groups)
             result = load()
