@@ -9,7 +9,6 @@ from datetime import datetime
 from retour.db.models import RefundAllocationRow, RefundLineRow, RefundRow, ReplacementOrderRow
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
-from retour.domain.events import DomainEvent
 from retour.domain.exchanges import ReplacementStatus
 from retour.domain.returns import Return
 from retour.domain.tender import split_refund
@@ -23,10 +22,10 @@ from retour.services.exchanges.records import (
     record_exchange_event,
 )
 from retour.services.exchanges.stock import ship_stock
-from retour.services.refunds.presenting import quote_payload, refund_event_payload
+from retour.services.refunds.presenting import quote_payload, record_refund_event
 from retour.services.refunds.status import refresh_refund_status
 from retour.services.returns.common import load_return
-from retour.services.store_credit.issuing import issue_credit
+from retour.services.store_credit.issuing import credit_for_return
 
 #: The refund method recorded for units paid back in goods.
 EXCHANGE_METHOD = "exchange"
@@ -170,27 +169,8 @@ def release_replacement(
     uow.refunds.add(refund)
     replacement.refund_id = refund.id
     if pricing.leftover > 0 and not leftover_as_refund:
-        issue_credit(
-            uow,
-            store_id=ret.store_id,
-            customer_email=ret.customer_email,
-            currency=refund.currency,
-            amount=pricing.leftover,
-            actor=actor,
-            now=now,
-            reason=f"exchange for return {ret.number} cost less than the return",
-            expiry_days=store.store_credit_expiry_days,
-            refund_id=refund.id,
-            return_id=ret.id,
-            order_id=ret.order_id,
-        )
+        reason = f"exchange for return {ret.number} cost less than the return"
+        credit_for_return(uow, ret, refund, pricing.leftover, reason, actor, now)
     record_exchange_event(uow, ret, "exchange.released", exchange_payload(replacement), actor, now)
-    uow.events.append(
-        [DomainEvent(f"refund.{refund.status}", refund_event_payload(refund))],
-        store_id=ret.store_id,
-        actor=str(actor),
-        occurred_at=now,
-        return_id=ret.id,
-        order_id=ret.order_id,
-    )
+    record_refund_event(uow, refund, actor, now)
     ret.refund_status = refresh_refund_status(uow, ret)

@@ -16,7 +16,6 @@ from datetime import datetime
 from retour.db.models import RefundAllocationRow, RefundLineRow, RefundRow
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import IllegalTransition, InvalidRequest, QuantityExceeded
-from retour.domain.events import DomainEvent
 from retour.domain.refund_basis import ensure_refundable
 from retour.domain.refund_quote import FeeCode, MethodTotal, QuoteMethod, RefundMethod
 from retour.domain.returns import Return
@@ -24,11 +23,11 @@ from retour.domain.tender import PaymentBalance, split_refund
 from retour.payments.registry import PaymentProviders
 from retour.services.context import Actor
 from retour.services.errors import IdempotencyMismatch, NotFound
-from retour.services.refunds.presenting import quote_payload, refund_event_payload
+from retour.services.refunds.presenting import quote_payload, record_refund_event
 from retour.services.refunds.quoting import quote_with_money
 from retour.services.refunds.status import refresh_refund_status
 from retour.services.store_credit.accounts import account_for
-from retour.services.store_credit.issuing import issue_credit
+from retour.services.store_credit.issuing import credit_for_return
 
 FIXED_FEES = frozenset({FeeCode.RESTOCKING_FIXED, FeeCode.RETURN_SHIPPING, FeeCode.LABEL})
 
@@ -140,15 +139,7 @@ def open_refund(
         uow.refunds.add(refund)
         if instruction.method is RefundMethod.STORE_CREDIT:
             _pay_in_store_credit(uow, ret, refund, actor, now)
-        events = [DomainEvent(f"refund.{refund.status}", refund_event_payload(refund))]
-        uow.events.append(
-            events,
-            store_id=store_id,
-            actor=str(actor),
-            occurred_at=now,
-            return_id=return_id,
-            order_id=ret.order_id,
-        )
+        record_refund_event(uow, refund, actor, now)
         refresh_refund_status(uow, ret, earlier.adding(refund))
         uow.commit()
     return refund, False
@@ -233,22 +224,8 @@ def _ensure_providers(
 def _pay_in_store_credit(
     uow: UnitOfWork, ret: Return, refund: RefundRow, actor: Actor, now: datetime
 ) -> None:
-    store = uow.stores.get(ret.store_id)
-    assert store is not None
-    issue_credit(
-        uow,
-        store_id=ret.store_id,
-        customer_email=ret.customer_email,
-        currency=refund.currency,
-        amount=refund.amount,
-        actor=actor,
-        now=now,
-        reason=f"refund for return {ret.number}",
-        expiry_days=store.store_credit_expiry_days,
-        refund_id=refund.id,
-        return_id=ret.id,
-        order_id=ret.order_id,
-    )
+    reason = f"refund for return {ret.number}"
+    credit_for_return(uow, ret, refund, refund.amount, reason, actor, now)
 
 
 def _replayed(existing: RefundRow, instruction: RefundInstruction, return_id: int) -> RefundRow:

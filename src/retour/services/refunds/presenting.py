@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from retour.db.models import RefundRow
+from retour.db.unit_of_work import UnitOfWork
+from retour.domain.events import DomainEvent
 from retour.domain.refund_quote import MethodTotal, RefundQuote
+from retour.services.context import Actor
 
 
 def method_payload(total: MethodTotal) -> dict[str, Any]:
@@ -57,3 +61,22 @@ def refund_event_payload(refund: RefundRow) -> dict[str, Any]:
         "provider_reference": refund.provider_reference,
         "failure_message": refund.failure_message,
     }
+
+
+def record_refund_event(
+    uow: UnitOfWork,
+    refund: RefundRow,
+    actor: Actor,
+    now: datetime,
+    name: str | None = None,
+    **extra: Any,
+) -> None:
+    """Append `refund.<status>` (or `name`) for `refund` to its return's timeline."""
+    uow.events.append(
+        [DomainEvent(name or f"refund.{refund.status}", {**refund_event_payload(refund), **extra})],
+        store_id=refund.store_id,
+        actor=str(actor),
+        occurred_at=now,
+        return_id=refund.return_id,
+        order_id=refund.order_id,
+    )

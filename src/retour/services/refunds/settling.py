@@ -15,7 +15,6 @@ from datetime import datetime
 from retour.db.models import OrderPayment, RefundAllocationRow, RefundRow
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import IllegalTransition
-from retour.domain.events import DomainEvent
 from retour.payments.base import (
     ProviderRefundRequest,
     ProviderResult,
@@ -25,7 +24,7 @@ from retour.payments.base import (
 from retour.payments.registry import PaymentProviders
 from retour.services.context import Actor
 from retour.services.errors import NotFound
-from retour.services.refunds.presenting import refund_event_payload
+from retour.services.refunds.presenting import record_refund_event
 from retour.services.refunds.status import refresh_refund_status
 from retour.services.returns.common import load_return
 
@@ -100,14 +99,7 @@ def retry_refund(
                 allocation.provider_reference = ""
         refund.status = "pending"
         refund.updated_at = now
-        uow.events.append(
-            [DomainEvent("refund.retried", refund_event_payload(refund))],
-            store_id=store_id,
-            actor=str(actor),
-            occurred_at=now,
-            return_id=refund.return_id,
-            order_id=refund.order_id,
-        )
+        record_refund_event(uow, refund, actor, now, "refund.retried")
         refresh_refund_status(uow, ret)
         uow.commit()
     return refund
@@ -130,14 +122,7 @@ def void_refund(
             part for part in (refund.adjustment_reason, reason.strip()) if part
         )
         refund.updated_at = now
-        uow.events.append(
-            [DomainEvent("refund.voided", {**refund_event_payload(refund), "reason": reason})],
-            store_id=store_id,
-            actor=str(actor),
-            occurred_at=now,
-            return_id=refund.return_id,
-            order_id=refund.order_id,
-        )
+        record_refund_event(uow, refund, actor, now, "refund.voided", reason=reason)
         refresh_refund_status(uow, ret)
         uow.commit()
     return refund
@@ -226,14 +211,7 @@ def _record(
             a.failure_message for a in refund.allocations if a.status == "failed"
         )
         if refund.status != "pending":
-            uow.events.append(
-                [DomainEvent(f"refund.{refund.status}", refund_event_payload(refund))],
-                store_id=store_id,
-                actor=str(actor),
-                occurred_at=now,
-                return_id=refund.return_id,
-                order_id=refund.order_id,
-            )
+            record_refund_event(uow, refund, actor, now)
         refresh_refund_status(uow, ret)
         uow.commit()
     return refund

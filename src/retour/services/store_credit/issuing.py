@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from retour.db.models import StoreCreditEntry
+from retour.db.models import RefundRow, StoreCreditEntry
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.events import DomainEvent
+from retour.domain.returns import Return
 from retour.domain.store_credit import EntryKind, ensure_positive
 from retour.services.context import Actor
 from retour.services.store_credit.accounts import account_for
@@ -65,3 +66,31 @@ def issue_credit(
         order_id=order_id,
     )
     return entry
+
+
+def credit_for_return(
+    uow: UnitOfWork,
+    ret: Return,
+    refund: RefundRow,
+    amount: int,
+    reason: str,
+    actor: Actor,
+    now: datetime,
+) -> StoreCreditEntry:
+    """Credit the return's shopper, lapsing after the store's expiry days (if it sets any)."""
+    store = uow.stores.get(ret.store_id)
+    assert store is not None
+    return issue_credit(
+        uow,
+        store_id=ret.store_id,
+        customer_email=ret.customer_email,
+        currency=refund.currency,
+        amount=amount,
+        actor=actor,
+        now=now,
+        reason=reason,
+        expiry_days=store.store_credit_expiry_days,
+        refund_id=refund.id,
+        return_id=ret.id,
+        order_id=ret.order_id,
+    )
