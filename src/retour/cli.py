@@ -24,6 +24,7 @@ from retour.db.migrate import upgrade
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import DomainError
 from retour.domain.money import currency_precision
+from retour.notifications.commands import notifications_app
 from retour.payments.registry import providers_from_settings
 from retour.services.context import Actor, SystemClock
 from retour.services.order_import import OrderImport, import_order
@@ -44,6 +45,7 @@ returns_app = typer.Typer(help="Return jobs for cron.", no_args_is_help=True)
 store_app = typer.Typer(help="Stores (tenants).", no_args_is_help=True)
 credit_app = typer.Typer(help="Store credit: balances and the expiry job.", no_args_is_help=True)
 refunds_app = typer.Typer(help="Refund jobs for cron.", no_args_is_help=True)
+outbox_app = typer.Typer(help="The outbox of e-mails and webhooks.", no_args_is_help=True)
 for sub, name in [
     (store_app, "store"),
     (db_app, "db"),
@@ -54,6 +56,8 @@ for sub, name in [
     (returns_app, "returns"),
     (credit_app, "credit"),
     (refunds_app, "refunds"),
+    (outbox_app, "outbox"),
+    (notifications_app, "notifications"),
 ]:
     app.add_typer(sub, name=name)
 
@@ -86,16 +90,29 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="processes; one per CPU core uses them all")
     ] = 1,
+    worker: Annotated[
+        bool | None,
+        typer.Option(
+            "--worker/--no-worker",
+            help="also send e-mails and webhooks from this process (default: on with SQLite)",
+        ),
+    ] = None,
 ) -> None:
     """Serve the web app and API (run `retour db upgrade` first)."""
+    import os
+
     import uvicorn
     from fastapi import FastAPI
 
     from retour.web.app import create_app
 
+    if worker is not None:
+        os.environ["RETOUR_OUTBOX_IN_PROCESS"] = "true" if worker else "false"
+        get_settings.cache_clear()
+    settings = get_settings()
     app_or_factory: FastAPI | str
     if workers == 1:
-        app_or_factory = create_app(get_settings())
+        app_or_factory = create_app(settings, run_worker=settings.runs_worker_in_process)
     else:
         # Each worker process builds its own app (and database pool) from the environment.
         app_or_factory = "retour.web.app:app_from_environment"
@@ -341,6 +358,75 @@ def refunds_settle() -> None:
             err.print(f"refund {refund.id} (return {refund.return_id}): {refund.failure_message}")
     summary = ", ".join(f"{count} {status}" for status, count in sorted(outcomes.items()))
     out.print(f"{len(settled)} pending refund(s) settled" + (f": {summary}" if summary else ""))
+
+
+@app.command("worker")
+def outbox_worker(
+    once: Annotated[bool, typer.Option(help="send what is due now, then stop")] = False,
+    threads: Annotated[int, typer.Option(min=1, max=256, help="sends in flight at once")] = 16,
+    batch: Annotated[int, typer.Option(min=1, max=1000, help="deliveries per claim")] = 100,
+) -> None:
+    """Send the outbox's e-mails and webhooks, with retries; run as many as you like."""
+    import signal
+    import threading
+
+    from retour.services.outbox.setup import senders_from_settings
+    from retour.services.outbox.worker import Worker, WorkerSettings
+
+    settings = get_settings()
+    session_factory = create_session_factory(create_db_engine(settings))
+    worker = Worker(
+        lambda: UnitOfWork(session_factory),
+        senders_from_settings(settings),
+        SystemClock(),
+        WorkerSettings(
+            batch_size=batch, threads=threads, lease_seconds=settings.outbox_lease_seconds
+        ),
+    )
+    if once:
+        sent = 0
+        while (count := worker.run_once()) > 0:
+            sent += count
+        out.print(f"{sent} deliveries attempted")
+        return
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
+    err.print(f"outbox worker {worker.name} running; Ctrl-C stops it")
+    worker.run(stop)
+
+
+@outbox_app.command("replay")
+def outbox_replay(
+    delivery: Annotated[
+        list[int] | None, typer.Option(help="a delivery id (repeatable); default: every dead one")
+    ] = None,
+    store: Annotated[str | None, typer.Option(help="only this store (slug)")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="only deliveries created since (ISO 8601 date or time)")
+    ] = None,
+) -> None:
+    """Queue dead deliveries (or named ones, even if delivered) to be sent again."""
+    from datetime import datetime as dt
+
+    settings = get_settings()
+    uow = _uow(settings)
+    store_id = None
+    with uow:
+        if store is not None:
+            found = uow.stores.by_slug(store)
+            if found is None:
+                raise _fail(f"no store {store!r}")
+            store_id = found.id
+        try:
+            since_at = dt.fromisoformat(since).astimezone() if since else None
+        except ValueError as error:
+            raise _fail(f"--since: not an ISO 8601 date or time: {since!r}") from error
+        count = uow.outbox.replay(
+            SystemClock().now(), store_id=store_id, delivery_ids=delivery, since=since_at
+        )
+        uow.commit()
+    out.print(f"{count} deliveries queued again")
 
 
 def _minor_units(amount: int, currency: str) -> str:

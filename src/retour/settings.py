@@ -29,6 +29,30 @@ class Settings(BaseSettings):
     stripe_api_base: str = "https://api.stripe.com"
     #: Gateway names, as imported orders spell them, of payments Stripe captured.
     stripe_gateways: list[str] = ["stripe"]
+    #: SMTP for e-mails; with no host, each e-mail is written as an .eml file under the data dir.
+    smtp_host: str = ""
+    smtp_port: int = 587
+    #: none, starttls or tls (implicit TLS, usually port 465).
+    smtp_security: Literal["none", "starttls", "tls"] = "starttls"
+    smtp_username: str = ""
+    smtp_password: SecretStr = SecretStr("")
+    #: The From address of every e-mail, e.g. `Maison Demo <returns@shop.example>`.
+    mail_from: str = "Retour <returns@retour.invalid>"
+    #: Webhook requests time out after this many seconds (then the delivery is retried).
+    webhook_timeout_seconds: float = 10.0
+    #: Allow webhook URLs on private, loopback and link-local addresses (tests, local setups).
+    webhooks_allow_private: bool = False
+    #: How long a worker holds the deliveries it claimed; a killed worker's are sent again by
+    #: another once this lapses. Keep it well above the webhook timeout.
+    outbox_lease_seconds: int = 60
+    #: Run an outbox worker inside `retour serve`; unset means yes on SQLite, no otherwise.
+    outbox_in_process: bool | None = None
+
+    @property
+    def runs_worker_in_process(self) -> bool:
+        if self.outbox_in_process is not None:
+            return self.outbox_in_process
+        return self.effective_database_url.startswith("sqlite")
 
     @model_validator(mode="after")
     def _refuse_default_secret_in_production(self) -> Settings:

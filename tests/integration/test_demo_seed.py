@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from retour.db.engine import create_session_factory
 from retour.db.models import (
     ApiKey,
+    Delivery,
     Event,
     InventoryMovement,
     OrderRow,
@@ -429,3 +430,11 @@ def test_every_credit_balance_is_the_sum_of_its_entries(demo):
     assert Counter(kind for _, kind, _ in entries) == {"issue": 8, "redeem": 5, "expire": 2}
     spent = [account.id for account in accounts if sums[account.id] != issued[account.id]]
     assert (len(accounts), len(spent)) == (8, 6)
+
+
+def test_the_seeded_history_sends_no_mail_or_webhooks(demo):
+    with demo:
+        statuses = Counter(demo.session.scalars(select(Delivery.status)).all())
+
+    assert statuses["pending"] == 0
+    assert statuses["cancelled"] > 0

@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from retour.db.repositories.events import EventRepository
 from retour.db.repositories.inventory import InventoryRepository
 from retour.db.repositories.orders import OrderRepository
+from retour.db.repositories.outbox import OutboxRepository
 from retour.db.repositories.refunds import RefundRepository
 from retour.db.repositories.returns import ReturnRepository
 from retour.db.repositories.stores import StoreRepository
@@ -32,6 +33,7 @@ class UnitOfWork:
     events: EventRepository
     stores: StoreRepository
     refunds: RefundRepository
+    outbox: OutboxRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -46,6 +48,7 @@ class UnitOfWork:
             self.events = EventRepository(self.session)
             self.stores = StoreRepository(self.session)
             self.refunds = RefundRepository(self.session)
+            self.outbox = OutboxRepository(self.session)
         self._depth += 1
         return self
 

@@ -70,12 +70,22 @@ def seed_demo_store(
     payloads = [order.payload for order in demo_orders]
     spend_credit_at_checkout(uow, store_id, rng, payloads)
     write_off_lapsed_credit(uow, store_id, REFERENCE_TIME)
+    _withdraw_seeded_mail(uow, store_id, progress)
     _say(progress, _returns_line(uow, store_id))
     for line in money_lines(uow, store_id):
         _say(progress, line)
     _say(progress, _stock_line(uow, store_id))
     _say(progress, f"seeded in {time.perf_counter() - started:.1f} s")
     return True
+
+
+def _withdraw_seeded_mail(uow: UnitOfWork, store_id: int, progress: Console | None) -> None:
+    """Two years of history would otherwise mail and call webhooks as the demo starts; only
+    what happens from now on is sent."""
+    with uow:
+        count = uow.outbox.cancel_pending(store_id, "demo history: seeded, not sent")
+        uow.commit()
+    _say(progress, f"outbox: {count} seeded e-mails withdrawn (only new ones are sent)")
 
 
 def demo_api_key(uow: UnitOfWork) -> str:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator
+from contextlib import asynccontextmanager, contextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from retour import __version__
@@ -14,14 +18,17 @@ from retour.web import pages
 from retour.web.api.key_cache import ApiKeyCache
 from retour.web.api.problems import install_problem_handlers
 from retour.web.api.routes import (
+    events,
     exchanges,
     health,
     inventory,
+    notifications,
     orders,
     refunds,
     reports,
     returns,
     store_credit,
+    webhooks,
 )
 from retour.web.api.routes import settings as settings_routes
 
@@ -33,11 +40,27 @@ with a stable `code`. POSTs accept an `Idempotency-Key` header. Lists use cursor
 
 
 def create_app(
-    settings: Settings, clock: Clock | None = None, providers: PaymentProviders | None = None
+    settings: Settings,
+    clock: Clock | None = None,
+    providers: PaymentProviders | None = None,
+    run_worker: bool = False,
 ) -> FastAPI:
+    """The app; `run_worker` also runs an outbox worker thread while it serves."""
     engine = create_db_engine(settings)
     session_factory = create_session_factory(engine)
+    new_uow = lambda: UnitOfWork(session_factory)  # noqa: E731
+    app_clock = clock or SystemClock()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if not run_worker:
+            yield
+            return
+        with in_process_worker(new_uow, app_clock, settings):
+            yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Retour API",
         version=__version__,
         description=API_DESCRIPTION,
@@ -47,8 +70,8 @@ def create_app(
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.clock = clock or SystemClock()
-    app.state.new_uow = lambda: UnitOfWork(session_factory)
+    app.state.clock = app_clock
+    app.state.new_uow = new_uow
     app.state.api_keys = ApiKeyCache()
     app.state.payment_providers = providers or providers_from_settings(settings)
     install_problem_handlers(app)
@@ -59,6 +82,9 @@ def create_app(
     api.include_router(exchanges.router)
     api.include_router(settings_routes.router)
     api.include_router(reports.router)
+    api.include_router(notifications.router)
+    api.include_router(webhooks.router)
+    api.include_router(events.router)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(pages.router)
@@ -69,4 +95,24 @@ def app_from_environment() -> FastAPI:
     """The app configured from `RETOUR_*` variables: what each `retour serve` worker runs."""
     from retour.settings import get_settings
 
-    return create_app(get_settings())
+    settings = get_settings()
+    return create_app(settings, run_worker=settings.runs_worker_in_process)
+
+
+@contextmanager
+def in_process_worker(
+    new_uow: Callable[[], UnitOfWork], clock: Clock, settings: Settings
+) -> Iterator[None]:
+    """An outbox worker thread for as long as the block runs (`retour serve` on SQLite)."""
+    from retour.services.outbox.setup import senders_from_settings
+    from retour.services.outbox.worker import Worker, WorkerSettings
+
+    stop = threading.Event()
+    worker = Worker(new_uow, senders_from_settings(settings), clock, WorkerSettings(threads=4))
+    thread = threading.Thread(target=worker.run, args=(stop,), name="retour-outbox", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=30)

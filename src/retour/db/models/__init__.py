@@ -12,12 +12,23 @@ from retour.db.models.money import (
     StoreCreditEntry,
 )
 from retour.db.models.orders import Fulfilment, FulfilmentLine, OrderLineRow, OrderPayment, OrderRow
+from retour.db.models.outbox import (
+    Delivery,
+    DeliveryAttempt,
+    EmailTemplate,
+    NotificationSetting,
+    WebhookSubscription,
+    WebhookSubscriptionEvent,
+)
 from retour.db.models.returns import InspectionRow, ReturnLineRow, ReturnRow
 from retour.db.models.stores import ApiKey, ReturnReason, StaffUser, Store
 
 __all__ = [
     "ApiKey",
     "Customer",
+    "Delivery",
+    "DeliveryAttempt",
+    "EmailTemplate",
     "Event",
     "Fulfilment",
     "FulfilmentLine",
@@ -25,6 +36,7 @@ __all__ = [
     "InspectionRow",
     "InventoryLocation",
     "InventoryMovement",
+    "NotificationSetting",
     "OrderLineRow",
     "OrderPayment",
     "OrderRow",
@@ -43,4 +55,6 @@ __all__ = [
     "StoreCreditAccount",
     "StoreCreditEntry",
     "Variant",
+    "WebhookSubscription",
+    "WebhookSubscriptionEvent",
 ]

@@ -10,10 +10,11 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from retour.db.models import Event
+from retour.db.repositories.outbox import OutboxRepository, StoredEvent
 from retour.domain.events import DomainEvent
 
 EVENTS = cast(Table, Event.__table__)
-INSERT_EVENT = insert(EVENTS)
+INSERT_EVENTS = insert(EVENTS).returning(EVENTS.c.id, sort_by_parameter_order=True)
 
 
 class EventRepository:
@@ -30,6 +31,7 @@ class EventRepository:
         return_id: int | None = None,
         order_id: int | None = None,
     ) -> None:
+        events_list = list(events)
         rows = [
             {
                 "store_id": store_id,
@@ -40,7 +42,14 @@ class EventRepository:
                 "order_id": order_id,
                 "payload": event.payload,
             }
-            for event in events
+            for event in events_list
         ]
-        if rows:
-            self.session.connection().execute(INSERT_EVENT, rows)
+        if not rows:
+            return
+        # The events are the outbox: their deliveries are created in this same transaction.
+        ids = self.session.connection().execute(INSERT_EVENTS, rows).scalars().all()
+        stored = [
+            StoredEvent(event_id, store_id, event.name, return_id)
+            for event_id, event in zip(ids, events_list, strict=True)
+        ]
+        OutboxRepository(self.session).fan_out(stored, occurred_at)

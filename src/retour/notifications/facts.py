@@ -1,0 +1,153 @@
+"""Loading what an e-mail is about from the database: the store, the return with its lines,
+order and customer, and a merchant's own template. Read-only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from retour.db.models import (
+    Customer,
+    EmailTemplate,
+    OrderRow,
+    ReplacementLineRow,
+    ReturnLineRow,
+    ReturnReason,
+    ReturnRow,
+    StaffUser,
+    Store,
+)
+from retour.domain.notifications import EMAIL_KINDS, Audience
+from retour.notifications.context import (
+    DEFAULT_BUTTON_TEXT_COLOR,
+    DEFAULT_PRIMARY_COLOR,
+    LineFacts,
+    ReturnFacts,
+    StoreFacts,
+)
+from retour.notifications.templates import TemplateSource
+
+
+def store_facts(store: Store) -> StoreFacts:
+    """The store as e-mails see it; branding fields are read when the model has them."""
+    return StoreFacts(
+        id=store.id,
+        slug=store.slug,
+        name=store.name,
+        locale=store.locale,
+        currency=store.currency,
+        timezone=store.timezone,
+        logo_url=_optional(store, "logo_url", ""),
+        primary_color=_optional(store, "primary_color", DEFAULT_PRIMARY_COLOR),
+        button_text_color=_optional(store, "button_text_color", DEFAULT_BUTTON_TEXT_COLOR),
+        reply_to=_optional(store, "reply_to", ""),
+    )
+
+
+def load_store(session: Session, store_id: int) -> StoreFacts | None:
+    store = session.get(Store, store_id)
+    return store_facts(store) if store is not None else None
+
+
+def load_reasons(session: Session, store_id: int) -> dict[str, str]:
+    """The store's return reason labels by code."""
+    statement = select(ReturnReason.code, ReturnReason.label).where(
+        ReturnReason.store_id == store_id
+    )
+    return {code: text for code, text in session.execute(statement)}
+
+
+def load_return(
+    session: Session, store_id: int, return_id: int, reasons: dict[str, str] | None = None
+) -> ReturnFacts | None:
+    header = session.execute(
+        select(ReturnRow, OrderRow.number, OrderRow.placed_at, Customer.name)
+        .join(OrderRow, OrderRow.id == ReturnRow.order_id)
+        .outerjoin(Customer, Customer.id == OrderRow.customer_id)
+        .where(ReturnRow.id == return_id, ReturnRow.store_id == store_id)
+    ).one_or_none()
+    if header is None:
+        return None
+    row, order_number, placed_at, customer_name = header
+    lines = session.scalars(
+        select(ReturnLineRow).where(ReturnLineRow.return_id == return_id).order_by(ReturnLineRow.id)
+    ).all()
+    if reasons is None:
+        reasons = load_reasons(session, store_id)
+    return ReturnFacts(
+        id=row.id,
+        number=row.number,
+        status=row.status,
+        method=row.return_method,
+        resolution=row.resolution,
+        currency=row.currency,
+        created_at=row.created_at,
+        approved_at=row.approved_at,
+        expires_at=row.expires_at,
+        tracking_number=row.tracking_number,
+        carrier=row.carrier,
+        customer_note=row.customer_note,
+        staff_message=row.staff_message,
+        customer_email=row.customer_email,
+        customer_name=customer_name or "",
+        order_number=order_number,
+        order_placed_at=placed_at,
+        lines=[
+            LineFacts(
+                title=line.title,
+                sku=line.sku,
+                reason_code=line.reason_code,
+                reason_label=reasons.get(line.reason_code, line.reason_code.replace("_", " ")),
+                note=line.reason_note,
+                requested=line.requested_quantity,
+                approved=line.approved_quantity,
+                received=line.received_quantity,
+            )
+            for line in lines
+        ],
+    )
+
+
+def recipient_name(
+    session: Session, store_id: int, kind: str, email: str, ret: ReturnFacts | None
+) -> str:
+    if EMAIL_KINDS[kind] is Audience.SHOPPER:
+        return ret.customer_name if ret is not None else ""
+    name = session.scalars(
+        select(StaffUser.name).where(StaffUser.store_id == store_id, StaffUser.email == email)
+    ).first()
+    return name or ""
+
+
+def exchange_titles(session: Session, store_id: int, exchange_id: Any) -> dict[str, str]:
+    if not isinstance(exchange_id, int):
+        return {}
+    rows = session.execute(
+        select(ReplacementLineRow.sku, ReplacementLineRow.title).where(
+            ReplacementLineRow.replacement_order_id == exchange_id,
+            ReplacementLineRow.store_id == store_id,
+        )
+    ).all()
+    return dict(rows)
+
+
+def load_custom_template(
+    session: Session, store_id: int, kind: str, locale: str
+) -> TemplateSource | None:
+    row = session.scalars(
+        select(EmailTemplate).where(
+            EmailTemplate.store_id == store_id,
+            EmailTemplate.kind == kind,
+            EmailTemplate.locale == locale,
+        )
+    ).one_or_none()
+    if row is None:
+        return None
+    return TemplateSource(subject=row.subject, html=row.html, text=row.text)
+
+
+def _optional(store: Store, name: str, default: str) -> str:
+    value = getattr(store, name, None)
+    return str(value) if value else default

@@ -1,0 +1,42 @@
+"""Money and dates as the store's language writes them, in the store's timezone (Babel)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_date as babel_format_date
+from babel.dates import format_time as babel_format_time
+from babel.dates import get_datetime_format
+from babel.numbers import format_currency
+
+from retour.domain.money import currency_precision
+
+
+def format_money(amount_minor: int, currency: str, locale: str) -> str:
+    """`11760, "EUR"` → `€117.60` (en), `117,60 €` (fr, de)."""
+    amount = Decimal(amount_minor).scaleb(-currency_precision(currency))
+    return str(format_currency(amount, currency, locale=locale))
+
+
+def zone(timezone: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def format_day(value: date | datetime, locale: str, timezone: str = "UTC") -> str:
+    """A day, long form: `March 2, 2026`, `2 mars 2026`, `2. März 2026`."""
+    if isinstance(value, datetime):
+        value = value.astimezone(zone(timezone)).date()
+    return str(babel_format_date(value, format="long", locale=locale))
+
+
+def format_moment(value: datetime, locale: str, timezone: str = "UTC") -> str:
+    """A day and time in the store's timezone: `March 2, 2026, 10:30 AM`, `2 mars 2026, 10:30`."""
+    local = value.astimezone(zone(timezone))
+    day = babel_format_date(local.date(), format="long", locale=locale)
+    time = babel_format_time(local.time(), format="short", locale=locale)
+    return str(get_datetime_format("medium", locale=locale)).replace("'", "").format(time, day)

@@ -1,0 +1,179 @@
+"""The outbox's e-mail sender: one delivery → context from the database → template in the
+store's language → MIME message → SMTP (or an `.eml` file when no SMTP server is set)."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import replace
+
+from sqlalchemy.orm import Session
+
+from retour.db.engine import create_db_engine, create_session_factory
+from retour.db.repositories.outbox import Job
+from retour.notifications import facts as loading
+from retour.notifications.addresses import address_problem
+from retour.notifications.context import (
+    Links,
+    MailFacts,
+    StoreFacts,
+    build_context,
+    email_locale,
+)
+from retour.notifications.message import build_message
+from retour.notifications.templates import (
+    EmailTemplates,
+    RenderedEmail,
+    TemplateSource,
+    default_templates,
+)
+from retour.notifications.transport import EmlWriter, SmtpTransport, Transport
+from retour.services.context import Clock, SystemClock
+from retour.services.outbox.senders import SendResult
+from retour.settings import Settings
+
+log = logging.getLogger("retour.notifications")
+#: How long a sender trusts what it read of a store (name, language, reasons): a renamed store
+#: shows in e-mails this many seconds later at most.
+STORE_CACHE_SECONDS = 10.0
+_EXCHANGE_REFUND_SKIPPED = "not sent: the shopper hears of exchanges from return_exchanged"
+
+
+class EmailSender:
+    """Sends `email` deliveries; safe to call from several worker threads at once."""
+
+    def __init__(
+        self,
+        new_session: Callable[[], Session],
+        transport: Transport,
+        mail_from: str,
+        base_url: str,
+        templates: EmailTemplates | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        self._new_session = new_session
+        self.transport = transport
+        self._mail_from = mail_from
+        self._base_url = base_url
+        self._links = Links(base_url)
+        self._templates = templates or default_templates()
+        self._clock = clock or SystemClock()
+        self._stores: dict[int, tuple[float, StoreFacts, dict[str, str]]] = {}
+
+    def send(self, job: Job) -> SendResult:
+        problem = address_problem(job.recipient)
+        if problem is not None:
+            return SendResult(
+                False,
+                error=f"invalid e-mail address {job.recipient!r}: {problem}",
+                is_permanent=True,
+            )
+        if job.kind == "return_refunded" and job.event_payload.get("method") == "exchange":
+            # An exchange settles the return with a refund record too; the shopper hears about
+            # it once, from `return_exchanged`.
+            return SendResult(True, response_excerpt=_EXCHANGE_REFUND_SKIPPED)
+        with self._new_session() as session:
+            loaded = self._load(session, job)
+        if isinstance(loaded, SendResult):
+            return loaded
+        mail, custom = loaded
+        rendered, note = self._render(job, mail, custom)
+        envelope = build_message(
+            rendered=rendered,
+            store=mail.store,
+            recipient=job.recipient,
+            recipient_name=mail.recipient_name,
+            mail_from=self._mail_from,
+            base_url=self._base_url,
+            delivery_id=job.delivery_id,
+            kind=job.kind,
+            now=self._clock.now(),
+        )
+        result = self.transport.deliver(envelope)
+        if note:
+            result = replace(result, response_excerpt=f"{note}; {result.response_excerpt}")
+        return replace(result, message_id=envelope.message_id)
+
+    def _load(
+        self, session: Session, job: Job
+    ) -> tuple[MailFacts, TemplateSource | None] | SendResult:
+        cached = self._store(session, job.store_id)
+        if cached is None:
+            return SendResult(False, error=f"store {job.store_id} not found", is_permanent=True)
+        store, reasons = cached
+        ret = None
+        if job.return_id is not None:
+            ret = loading.load_return(session, job.store_id, job.return_id, reasons)
+            if ret is None:
+                return SendResult(
+                    False, error=f"return {job.return_id} not found", is_permanent=True
+                )
+        mail = MailFacts(
+            kind=job.kind,
+            store=store,
+            recipient=job.recipient,
+            recipient_name=loading.recipient_name(
+                session, job.store_id, job.kind, job.recipient, ret
+            ),
+            event_name=job.event_name,
+            occurred_at=job.occurred_at,
+            payload=job.event_payload,
+            ret=ret,
+            exchange_titles=loading.exchange_titles(
+                session, job.store_id, job.event_payload.get("exchange_id")
+            ),
+        )
+        custom = loading.load_custom_template(session, job.store_id, job.kind, email_locale(store))
+        return mail, custom
+
+    def _store(self, session: Session, store_id: int) -> tuple[StoreFacts, dict[str, str]] | None:
+        now = time.monotonic()
+        cached = self._stores.get(store_id)
+        if cached is not None and cached[0] > now:
+            return cached[1], cached[2]
+        store = loading.load_store(session, store_id)
+        if store is None:
+            return None
+        reasons = loading.load_reasons(session, store_id)
+        self._stores[store_id] = (now + STORE_CACHE_SECONDS, store, reasons)
+        return store, reasons
+
+    def _render(
+        self, job: Job, mail: MailFacts, custom: TemplateSource | None
+    ) -> tuple[RenderedEmail, str]:
+        context = build_context(mail, self._links)
+        locale = email_locale(mail.store)
+        if custom is not None:
+            try:
+                return self._templates.render(job.kind, locale, context, custom), ""
+            except Exception as error:  # a merchant's template: never lose the e-mail over it
+                log.warning(
+                    "delivery %s: the store's %s template failed (%s); sent the built-in one",
+                    job.delivery_id, job.kind, error,
+                )  # fmt: skip
+                note = f"the store's template failed ({type(error).__name__}: {error})"
+                rendered = self._templates.render(job.kind, locale, context)
+                return rendered, f"{note[:300]}; sent the built-in one"
+        return self._templates.render(job.kind, locale, context), ""
+
+
+def email_sender_from_settings(
+    settings: Settings,
+    session_factory: Callable[[], Session] | None = None,
+    clock: Clock | None = None,
+) -> EmailSender:
+    """SMTP when `RETOUR_SMTP_HOST` is set, else `.eml` files under the data dir."""
+    transport: Transport
+    if settings.smtp_host:
+        transport = SmtpTransport(
+            settings.smtp_host,
+            settings.smtp_port,
+            settings.smtp_security,
+            settings.smtp_username,
+            settings.smtp_password.get_secret_value(),
+        )
+    else:
+        transport = EmlWriter(settings.data_dir)
+    new_session = session_factory or create_session_factory(create_db_engine(settings))
+    return EmailSender(new_session, transport, settings.mail_from, settings.base_url, clock=clock)

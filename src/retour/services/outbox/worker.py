@@ -1,0 +1,131 @@
+"""The outbox worker: lease due deliveries, send them concurrently, record every attempt.
+
+At least once: a delivery is leased (not locked in a transaction) while it is sent, so a
+worker killed mid-send leaves a lease that lapses, and another worker sends it again with the
+same delivery id (webhooks carry it as `webhook-id`, so receivers can drop the duplicate).
+Two workers never hold the same delivery at once: claiming is `FOR UPDATE SKIP LOCKED` on
+PostgreSQL and the writer lock on SQLite, and a worker that lost its lease records nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from retour.db.repositories.outbox import Job, Outcome
+from retour.db.unit_of_work import UnitOfWork
+from retour.domain.retries import next_attempt_at, schedule_for
+from retour.services.context import Clock
+from retour.services.outbox.senders import Sender, SendResult
+from retour.webhooks.disabling import disable_failing_subscriptions
+
+log = logging.getLogger("retour.worker")
+
+
+@dataclass(frozen=True)
+class WorkerSettings:
+    batch_size: int = 100
+    #: Longer than the slowest send (webhook timeout 10 s) with room to record.
+    lease_seconds: int = 60
+    #: Sends in flight at once, so one slow receiver does not hold up the others.
+    threads: int = 16
+    idle_sleep_seconds: float = 0.5
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+class Worker:
+    def __init__(
+        self,
+        new_uow: Callable[[], UnitOfWork],
+        senders: Mapping[str, Sender],
+        clock: Clock,
+        settings: WorkerSettings = WorkerSettings(),
+        name: str | None = None,
+        uniform: Callable[[float, float], float] = random.uniform,
+    ) -> None:
+        self._new_uow = new_uow
+        self._senders = senders
+        self._clock = clock
+        self._settings = settings
+        self.name = name or worker_name()
+        self._uniform = uniform
+        self._pool = ThreadPoolExecutor(settings.threads, thread_name_prefix="retour-send")
+
+    def run_once(self) -> int:
+        """One batch: claim, send, record. Returns how many deliveries were attempted."""
+        now = self._clock.now()
+        lease_until = now + timedelta(seconds=self._settings.lease_seconds)
+        with self._new_uow() as uow:
+            jobs = uow.outbox.claim(now, lease_until, self.name, self._settings.batch_size)
+            uow.commit()
+        if not jobs:
+            return 0
+        outcomes = list(self._pool.map(self._attempt, jobs))
+        with self._new_uow() as uow:
+            finished_at = self._clock.now()
+            uow.outbox.finish(outcomes, self.name, finished_at)
+            dead = [job for job, out in zip(jobs, outcomes, strict=True) if out.status == "dead"]
+            if dead:  # a webhook that keeps failing is switched off, in the same transaction
+                disable_failing_subscriptions(uow, dead, finished_at)
+            uow.commit()
+        return len(jobs)
+
+    def run(self, stop: threading.Event) -> None:
+        """Work until `stop` is set; sleeps briefly when nothing is due."""
+        log.info("outbox worker %s started", self.name)
+        while not stop.is_set():
+            try:
+                if self.run_once() == 0:
+                    stop.wait(self._settings.idle_sleep_seconds)
+            except Exception:  # a database hiccup must not end the worker
+                log.exception("outbox worker %s: batch failed; retrying", self.name)
+                stop.wait(self._settings.idle_sleep_seconds * 4)
+        self._pool.shutdown(wait=True)
+        log.info("outbox worker %s stopped", self.name)
+
+    def _attempt(self, job: Job) -> Outcome:
+        started = time.perf_counter()
+        sender = self._senders.get(job.channel)
+        if sender is None:
+            result = SendResult(False, error=f"no sender for channel {job.channel!r}")
+        else:
+            try:
+                result = sender.send(job)
+            except Exception as error:  # a sender bug is a failed attempt, not a dead worker
+                log.exception("sending delivery %s failed", job.delivery_id)
+                result = SendResult(False, error=f"{type(error).__name__}: {error}")
+        duration_ms = round((time.perf_counter() - started) * 1000)
+        return self._outcome(job, result, duration_ms, self._clock.now())
+
+    def _outcome(self, job: Job, result: SendResult, duration_ms: int, now: datetime) -> Outcome:
+        delivered = Outcome(
+            delivery_id=job.delivery_id,
+            is_success=result.is_success,
+            duration_ms=duration_ms,
+            status="delivered",
+            status_code=result.status_code,
+            error=result.error[:2000],
+            response_excerpt=result.response_excerpt[:1000],
+            message_id=result.message_id,
+            artifact=result.artifact,
+        )
+        if result.is_success:
+            return delivered
+        retry_at = None
+        if not result.is_permanent:
+            schedule = schedule_for(job.channel)
+            retry_at = next_attempt_at(schedule, job.attempts + 1, now, self._uniform)
+        if retry_at is None:
+            return replace(delivered, status="dead")
+        return replace(delivered, status="pending", next_attempt_at=retry_at)

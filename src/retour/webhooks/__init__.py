@@ -1,0 +1,1 @@
+"""Webhooks out: subscriptions, Standard Webhooks signing, the HTTP sender and its SSRF guard."""
