@@ -1,0 +1,63 @@
+"""The return policy engine: the policy document, and the one function that applies it.
+
+Pure domain code. `parse_policy` turns the stored JSON into a `Policy` (or lists every problem
+with its JSON pointer); `evaluate` decides a return request under it. The published JSON Schema
+is `policy.schema.json` next to this file (package data; the domain never reads it). See
+docs/policy.md.
+"""
+
+from retour.domain.policy.document import BUILTIN_RULES, Outcome, Policy
+from retour.domain.policy.evaluate import evaluate
+from retour.domain.policy.explain import explain
+from retour.domain.policy.inputs import (
+    CandidateLine,
+    CustomerHistory,
+    OrderContext,
+    OrderedItem,
+    PastReturn,
+)
+from retour.domain.policy.parsing import (
+    Catalogue,
+    InvalidPolicy,
+    parse_policy,
+    policy_problems,
+    unknown_references,
+)
+from retour.domain.policy.results import (
+    Decision,
+    Evaluation,
+    Finding,
+    FindingCode,
+    KeepItemOffer,
+    LineEvaluation,
+    ReturnFees,
+    RiskAssessment,
+    RiskSignal,
+)
+
+__all__ = [
+    "BUILTIN_RULES",
+    "CandidateLine",
+    "Catalogue",
+    "CustomerHistory",
+    "Decision",
+    "Evaluation",
+    "Finding",
+    "FindingCode",
+    "InvalidPolicy",
+    "KeepItemOffer",
+    "LineEvaluation",
+    "OrderContext",
+    "OrderedItem",
+    "Outcome",
+    "PastReturn",
+    "Policy",
+    "ReturnFees",
+    "RiskAssessment",
+    "RiskSignal",
+    "evaluate",
+    "explain",
+    "parse_policy",
+    "policy_problems",
+    "unknown_references",
+]
