@@ -277,3 +277,23 @@ def test_list_filters_are_checked(client):
     unknown = client.get("/notifications", params={"kind": "return_lost"})
     assert unknown.status_code == 404
     assert client.get("/notifications", params={"cursor": "nope"}).status_code == 422
+
+
+def test_an_email_is_sent_again_on_request_and_a_pending_one_is_left_alone(
+    client, other_client, settings, session_factory, server, requested_return
+):
+    [pending] = client.get("/notifications").json()["items"]
+    still_pending = client.post(f"/notifications/{pending['id']}/resend")
+    send_as_eml(settings, session_factory, server)
+
+    resent = client.post(f"/notifications/{pending['id']}/resend")
+    send_as_eml(settings, session_factory, server)
+
+    assert still_pending.status_code == 202
+    assert (still_pending.json()["status"], still_pending.json()["attempts"]) == ("pending", 0)
+    assert resent.status_code == 202
+    assert (resent.json()["status"], resent.json()["attempts"]) == ("pending", 0)
+    detail = client.get(f"/notifications/{pending['id']}").json()
+    assert (detail["status"], len(detail["attempt_log"])) == ("delivered", 2)
+    assert other_client.post(f"/notifications/{pending['id']}/resend").status_code == 404
+    assert client.post("/notifications/999999/resend").status_code == 404

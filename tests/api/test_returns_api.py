@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from tests.conftest import START
 from tests.factories import order_payload
 
@@ -215,3 +217,26 @@ def test_front_page_points_to_the_api(server):
     page = httpx.get(f"{server.base_url}/")
     assert page.status_code == 200
     assert 'href="/api/docs"' in page.text
+
+
+@pytest.mark.parametrize(
+    ("email", "problem"),
+    [
+        ("shopper@localhost", "the domain needs a dot (e.g. example.com)"),
+        (
+            "sam..lee@example.com",
+            "the part before the @ has characters or dots that are not allowed",
+        ),
+        ("no-at-sign.example.com", "no local part before an @"),
+    ],
+)
+def test_an_order_with_an_unusable_email_is_refused_naming_the_field(client, email, problem):
+    payload = order_payload("1001", placed_at=START - timedelta(days=5), email=email)
+
+    response = client.post("/orders", json=payload)
+
+    assert response.status_code == 422
+    [error] = response.json()["errors"]
+    assert error["field"] == "customer.email"
+    assert error["message"] == f"Value error, not a usable e-mail address: {problem}"
+    assert client.get("/orders").json()["items"] == []

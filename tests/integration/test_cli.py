@@ -91,6 +91,18 @@ def test_user_create_and_duplicate(uow, store_id):
     assert "already has an account" in duplicate.stderr
 
 
+def test_user_create_refuses_an_unusable_email(uow, store_id):
+    arguments = ["user", "create", "--store", "acme", "--email", "wh@acme",
+                 "--role", "warehouse", "--password", "long-enough-secret"]  # fmt: skip
+
+    result = runner.invoke(app, arguments)
+
+    assert result.exit_code == 1
+    assert "not a usable e-mail address: the domain needs a dot" in result.stderr
+    with uow:
+        assert uow.stores.staff_user(store_id, "wh@acme") is None
+
+
 def test_returns_expire_is_safe_to_rerun(store_id, uow, clock):
     old = clock.now() - timedelta(days=400)
     payload = OrderImport.model_validate(order_payload("9", placed_at=old))

@@ -9,9 +9,9 @@ from email import message_from_bytes, policy
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 
-from retour.db.models import Delivery, DeliveryAttempt, EmailTemplate
+from retour.db.models import Delivery, DeliveryAttempt, EmailTemplate, ReturnRow
 from retour.db.repositories.outbox import Job
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.inputs import LineRequest
@@ -165,7 +165,16 @@ def test_an_unreachable_smtp_server_is_retried(uow, settings, session_factory, c
 def test_an_invalid_address_that_got_past_the_import_fails_clearly_and_for_good(
     uow, clock, store_id, smtp, smtp_worker
 ):
-    request(uow, store_id, clock, email="shopper@localhost")  # the import's pattern allows it
+    ret = request(uow, store_id, clock)
+    with uow:  # written before imports checked addresses as strictly as sending does
+        uow.session.execute(
+            update(ReturnRow)
+            .where(ReturnRow.id == ret.id)
+            .values(customer_email="shopper@localhost")
+        )
+        uow.session.execute(delete(Delivery))
+        uow.commit()
+    use_cases.approve_return(uow, store_id, ret.id, STAFF, clock.now())
 
     smtp_worker.run_once()
 

@@ -16,6 +16,7 @@ from retour.db.models import (
 )
 from retour.db.repositories.outbox import Outcome
 from retour.db.unit_of_work import UnitOfWork
+from retour.domain.events import DomainEvent
 from retour.domain.inputs import LineRequest
 from retour.domain.retries import EMAIL_SCHEDULE, WEBHOOK_SCHEDULE, next_attempt_at
 from retour.services import returns as use_cases
@@ -211,7 +212,7 @@ def test_a_worker_that_lost_its_lease_records_nothing(uow, store_id, clock):
 
     with uow:
         recorded = uow.outbox.finish(
-            [Outcome(job.delivery_id, True, 5, "delivered")], "slow", clock.now()
+            [Outcome(job.delivery_id, store_id, True, 5, "delivered")], "slow", clock.now()
         )
         uow.commit()
 
@@ -225,3 +226,44 @@ def test_retry_schedules_spread_webhooks_over_about_three_days():
     assert 70 <= hours <= 74
     assert next_attempt_at(EMAIL_SCHEDULE, len(EMAIL_SCHEDULE) + 1, T0, lambda a, b: 1) is None
     assert next_attempt_at(WEBHOOK_SCHEDULE, 1, T0, lambda a, b: b) == T0 + timedelta(seconds=6)
+
+
+class FullLanes:
+    """A worker's lane room, fixed: `full` lanes take nothing, the others up to `room`."""
+
+    def __init__(self, full, room):
+        self._full, self._room = list(full), room
+
+    def room(self, lane):
+        return 0 if lane in self._full else self._room
+
+    def full(self):
+        return self._full
+
+
+def test_a_claim_reaches_past_a_full_lanes_backlog_and_takes_each_lane_up_to_its_room(
+    uow, store_id, clock
+):
+    hanging = subscribe(uow, store_id, clock, "order.updated", url="https://hang.example/x")
+    slow = subscribe(uow, store_id, clock, "order.updated", url="https://slow.example/x")
+    healthy = subscribe(uow, store_id, clock, "order.updated", url="https://ok.example/x")
+    with uow:
+        uow.events.append(
+            [DomainEvent("order.updated", {}) for _ in range(10)],
+            store_id=store_id,
+            actor="system",
+            occurred_at=clock.now(),
+        )
+        uow.commit()
+    lanes = FullLanes([("webhook", hanging)], room=2)
+
+    with uow:
+        jobs = uow.outbox.claim(clock.now(), clock.now() + timedelta(seconds=60), "w", 8, lanes)
+        uow.commit()
+
+    assert sorted(job.subscription_id for job in jobs) == [slow, slow, healthy, healthy]
+    with uow:
+        leased = uow.session.scalars(
+            select(Delivery.subscription_id).where(Delivery.locked_by == "w")
+        ).all()
+    assert sorted(leased) == [slow, slow, healthy, healthy]

@@ -4,7 +4,7 @@ that reach pending deliveries, deletion, automatic disabling, replay and the tes
 from __future__ import annotations
 
 import base64
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -475,3 +475,57 @@ def test_a_failing_test_send_reports_the_failure_and_is_not_retried(
     assert (result.is_success, result.status_code, result.error) == (False, 503, "HTTP 503")
     assert worker.run_once() == 0
     assert statuses(uow, sub.id) == ["dead"]
+
+
+def test_the_cli_replays_dead_deliveries_to_the_current_url_but_not_to_disabled_ones(
+    uow, store_id, clock, receiver, worker, settings, monkeypatch
+):
+    from typer.testing import CliRunner
+
+    from retour.cli import app
+    from retour.settings import get_settings
+
+    moved = create(uow, store_id, clock, receiver.url("/old")).subscription
+    switched_off = create(uow, store_id, clock, receiver.url("/off")).subscription
+    receiver.answer("/old", 410)
+    receiver.answer("/off", 410)
+    emit(uow, store_id, clock)
+    worker.run_once()
+    for sub, changes in (
+        (moved, SubscriptionChanges(url=receiver.url("/new"))),
+        (switched_off, SubscriptionChanges(is_active=False)),
+    ):
+        subscriptions.update_subscription(
+            uow, store_id, sub.id, changes, ALLOW_LOOPBACK, clock.now()
+        )
+    monkeypatch.setenv("RETOUR_DATABASE_URL", settings.effective_database_url)
+    monkeypatch.setenv("RETOUR_DATA_DIR", str(settings.data_dir))
+    get_settings.cache_clear()
+
+    result = CliRunner().invoke(app, ["outbox", "replay", "--store", "acme"])
+    get_settings.cache_clear()
+    clock.current = datetime.now(UTC) + timedelta(seconds=1)  # the CLI queues for "now"
+    worker.run_once()
+
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "1 deliveries queued again"
+    paths = [r.path for r in receiver.received]
+    assert (sorted(paths[:2]), paths[2:]) == (["/off", "/old"], ["/new"])
+    assert (statuses(uow, moved.id), statuses(uow, switched_off.id)) == (["delivered"], ["dead"])
+
+
+def test_a_queued_delivery_of_a_subscription_disabled_meanwhile_is_not_sent(
+    uow, store_id, clock, receiver, worker
+):
+    sub = create(uow, store_id, clock, receiver.url("/hook")).subscription
+    emit(uow, store_id, clock)
+    with uow:  # as if switched off between the claim's read and the send
+        uow.session.get(WebhookSubscription, sub.id).is_active = False
+        uow.commit()
+
+    worker.run_once()
+
+    assert receiver.received == []
+    with uow:
+        row = uow.session.scalars(select(Delivery)).one()
+    assert (row.status, row.last_error) == ("dead", "the subscription is disabled")

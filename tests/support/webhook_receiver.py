@@ -155,7 +155,11 @@ def _handler_for(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
 
         def do_POST(self) -> None:
             started = time.time()
-            body = self.rfile.read(int(self.headers.get("content-length", "0")))
+            length = int(self.headers.get("content-length", "0"))
+            body = self.rfile.read(length)
+            if len(body) < length:  # the sender went away mid-request (killed): not received
+                self.close_connection = True
+                return
             status, delay, answer = receiver._plan(self.path)
             if delay:
                 time.sleep(delay)

@@ -10,8 +10,8 @@ from email import message_from_bytes, policy
 import pytest
 from jinja2.exceptions import SecurityError
 
+from retour.domain.email_addresses import address_problem, sendable_address
 from retour.domain.notifications import EMAIL_KINDS, Audience
-from retour.notifications.addresses import address_problem, sendable_address
 from retour.notifications.context import Links, StoreFacts, build_context
 from retour.notifications.labels import LOCALES
 from retour.notifications.message import build_message, message_id_domain

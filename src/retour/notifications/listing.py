@@ -104,6 +104,21 @@ def get_email(
     ]
 
 
+def resend_email(uow: UnitOfWork, store_id: int, delivery_id: int, now: datetime) -> EmailRecord:
+    """Queue an e-mail to be sent again soon (dead, cancelled, or even delivered); one still
+    pending is left as it is."""
+    with uow:
+        row = uow.session.execute(_emails(store_id).where(Delivery.id == delivery_id)).first()
+        if row is None:
+            raise NotFound("e-mail", delivery_id)
+        if row[0].status != "pending":
+            uow.outbox.replay(now, store_id=store_id, delivery_ids=[delivery_id])
+            query = _emails(store_id).where(Delivery.id == delivery_id)
+            row = uow.session.execute(query.execution_options(populate_existing=True)).one()
+        uow.commit()
+    return _record(row)
+
+
 def eml_file(uow: UnitOfWork, store_id: int, delivery_id: int, data_dir: Path) -> Path:
     """The `.eml` file written for an e-mail (no SMTP server configured)."""
     record, _ = get_email(uow, store_id, delivery_id)

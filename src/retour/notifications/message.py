@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
-from retour.notifications.addresses import is_valid_address, sendable_address
+from retour.domain.email_addresses import is_valid_address, sendable_address
 from retour.notifications.context import StoreFacts
 from retour.notifications.templates import RenderedEmail
 

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from retour.db.engine import create_db_engine, create_session_factory
 from retour.db.repositories.outbox import Job
+from retour.domain.email_addresses import address_problem
 from retour.notifications import facts as loading
-from retour.notifications.addresses import address_problem
 from retour.notifications.context import (
     Links,
     MailFacts,

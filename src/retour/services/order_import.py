@@ -7,7 +7,15 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from retour.db.models import (
     Customer,
@@ -20,6 +28,7 @@ from retour.db.models import (
     Variant,
 )
 from retour.db.unit_of_work import UnitOfWork
+from retour.domain.email_addresses import address_problem
 from retour.domain.errors import InvalidRequest
 from retour.domain.events import DomainEvent
 from retour.domain.money import validate_currency
@@ -33,8 +42,18 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
+def _checked_email(address: str) -> str:
+    problem = address_problem(address)
+    if problem is not None:
+        raise ValueError(f"not a usable e-mail address: {problem}")
+    return address
+
+
+EmailAddress = Annotated[str, Field(max_length=254), AfterValidator(_checked_email)]
+
+
 class CustomerImport(_Strict):
-    email: Annotated[str, Field(min_length=3, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")]
+    email: EmailAddress
     name: str = ""
 
 

@@ -14,6 +14,7 @@ from argon2 import PasswordHasher
 
 from retour.db.models import ApiKey, InventoryLocation, ReturnReason, StaffUser, Store
 from retour.db.unit_of_work import UnitOfWork
+from retour.domain.email_addresses import address_problem
 from retour.domain.errors import InvalidRequest
 from retour.domain.money import validate_currency
 from retour.domain.reasons import DEFAULT_RETURN_REASONS
@@ -127,8 +128,9 @@ def create_staff_user(
 ) -> int:
     if role not in STAFF_ROLES:
         raise InvalidRequest(f"role must be one of {', '.join(STAFF_ROLES)}", field="role")
-    if "@" not in email:
-        raise InvalidRequest("not an e-mail address", field="email")
+    problem = address_problem(email)
+    if problem is not None:
+        raise InvalidRequest(f"not a usable e-mail address: {problem}", field="email")
     if len(password) < 10:
         raise InvalidRequest("passwords need at least 10 characters", field="password")
     with uow:

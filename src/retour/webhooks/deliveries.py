@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from retour.db.models import Delivery, DeliveryAttempt, WebhookSubscription
 from retour.db.unit_of_work import UnitOfWork
@@ -173,11 +173,8 @@ def replay_deliveries(
 def _requeue(
     uow: UnitOfWork, subscription: WebhookSubscription, ids: list[int], now: datetime
 ) -> None:
+    # To where the subscription points now (the outbox's replay sees to that).
     uow.outbox.replay(now, store_id=subscription.store_id, delivery_ids=ids)
-    # A replay goes where the subscription points now.
-    uow.session.execute(
-        update(Delivery).where(Delivery.id.in_(ids)).values(recipient=subscription.url)
-    )
 
 
 def _active_subscription(

@@ -28,11 +28,12 @@ def event_data(job: Job) -> dict[str, Any]:
     }
 
 
-def webhook_body(job: Job) -> bytes:
-    """The exact bytes sent and signed (compact JSON, UTF-8)."""
+def webhook_body(job: Job, resources: dict[str, Any] | None = None) -> bytes:
+    """The exact bytes sent and signed (compact JSON, UTF-8); `resources` are the public
+    forms of what the event is about (`return`, `order`), added to `data`."""
     document = {
         "type": job.event_name,
         "timestamp": iso_timestamp(job.occurred_at),
-        "data": event_data(job),
+        "data": {**event_data(job), **(resources or {})},
     }
     return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()

@@ -83,12 +83,14 @@ def send_test_event(
             return_id=None,
             order_id=None,
             webhook_secret=subscription.secret,
+            webhook_active=True,  # a test-send is asked for, even while disabled
         )
     started = time.perf_counter()
     result = sender.send(job)
     duration_ms = round((time.perf_counter() - started) * 1000)
     outcome = Outcome(
         delivery_id=job.delivery_id,
+        store_id=store_id,
         is_success=result.is_success,
         duration_ms=duration_ms,
         status="delivered" if result.is_success else "dead",

@@ -12,7 +12,9 @@ from collections.abc import Callable
 
 import httpcore
 import httpx
+from sqlalchemy.orm import Session
 
+from retour.db.engine import create_db_engine, create_session_factory
 from retour.db.repositories.outbox import Job
 from retour.services.outbox.senders import SendResult
 from retour.settings import Settings
@@ -24,6 +26,7 @@ from retour.webhooks.addresses import (
     resolve_with_dns,
 )
 from retour.webhooks.payloads import message_id, webhook_body
+from retour.webhooks.resources import ResourceLoader, database_resources, no_resources
 from retour.webhooks.signing import secret_key, signed_headers
 
 #: What an attempt keeps of the receiver's answer.
@@ -39,8 +42,10 @@ class WebhookSender:
         resolve: Resolver = resolve_with_dns,
         unix_time: Callable[[], float] = time.time,
         max_connections: int = 100,
+        resources: ResourceLoader = no_resources,
     ) -> None:
         self.timeout_seconds = timeout_seconds
+        self._resources = resources
         self._unix_time = unix_time
         limits = httpx.Limits(
             max_connections=max_connections, max_keepalive_connections=max_connections
@@ -61,7 +66,9 @@ class WebhookSender:
     def send(self, job: Job) -> SendResult:
         if not job.webhook_secret:
             return SendResult(False, error="the subscription no longer exists", is_permanent=True)
-        body = webhook_body(job)
+        if not job.webhook_active:
+            return SendResult(False, error="the subscription is disabled", is_permanent=True)
+        body = webhook_body(job, self._resources(job))
         key = secret_key(job.webhook_secret)
         headers = signed_headers(key, message_id(job.delivery_id), int(self._unix_time()), body)
         return self.post(job.recipient, body, headers)
@@ -117,8 +124,12 @@ def _excerpt(response: httpx.Response) -> str:
     return taken[:EXCERPT_BYTES].decode("utf-8", errors="replace")
 
 
-def webhook_sender_from_settings(settings: Settings) -> WebhookSender:
+def webhook_sender_from_settings(
+    settings: Settings, session_factory: Callable[[], Session] | None = None
+) -> WebhookSender:
+    new_session = session_factory or create_session_factory(create_db_engine(settings))
     return WebhookSender(
         timeout_seconds=settings.webhook_timeout_seconds,
         allow_private=settings.webhooks_allow_private,
+        resources=database_resources(new_session),
     )

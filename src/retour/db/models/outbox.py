@@ -50,7 +50,7 @@ class Delivery(Base):
 
     __tablename__ = "deliveries"
     __table_args__ = (
-        Index("ix_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_deliveries_due", "status", "next_attempt_at", "id"),
         Index("ix_deliveries_store", "store_id", "id"),
         Index("ix_deliveries_subscription", "subscription_id", "id"),
         Index("ix_deliveries_event", "event_id"),

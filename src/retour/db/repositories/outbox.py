@@ -8,10 +8,10 @@ way): a delivery leased to one worker is invisible to the others until the lease
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 from sqlalchemy import (
     Integer,
@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     and_,
     bindparam,
+    case,
     exists,
     func,
     insert,
@@ -43,6 +44,7 @@ from retour.db.models import (
     WebhookSubscriptionEvent,
 )
 from retour.domain.notifications import SHOPPER_EMAILS, STAFF_EMAILS, STAFF_RECIPIENT_ROLES
+from retour.webhooks.event_types import TEST_EVENT
 
 DELIVERIES = cast(Table, Delivery.__table__)
 ATTEMPTS = cast(Table, DeliveryAttempt.__table__)
@@ -108,6 +110,25 @@ STAFF_FANOUT = insert(DELIVERIES).from_select(
 )
 
 
+# Bind names differ from the columns': SQLAlchemy keeps those for the SET clause itself.
+FINISH_DELIVERY = (
+    update(DELIVERIES)
+    .where(DELIVERIES.c.id == bindparam("delivery_id", type_=Integer()))
+    .values(
+        status=bindparam("set_status", type_=String()),
+        attempts=DELIVERIES.c.attempts + 1,
+        next_attempt_at=bindparam("set_next_at", type_=UTCDateTime()),
+        locked_until=None,
+        locked_by="",
+        last_error=bindparam("set_error", type_=String()),
+        last_status_code=bindparam("set_status_code", type_=Integer()),
+        delivered_at=bindparam("set_delivered_at", type_=UTCDateTime()),
+        message_id=bindparam("set_message_id", type_=String()),
+        artifact=bindparam("set_artifact", type_=String()),
+    )
+)
+
+
 @dataclass(frozen=True)
 class StoredEvent:
     id: int
@@ -134,6 +155,8 @@ class Job:
     return_id: int | None
     order_id: int | None
     webhook_secret: str | None
+    #: False once the subscription is disabled: what was queued before is not sent.
+    webhook_active: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -141,6 +164,7 @@ class Outcome:
     """What one attempt did, and what happens to the delivery next."""
 
     delivery_id: int
+    store_id: int
     is_success: bool
     duration_ms: int
     #: pending (try again at `next_attempt_at`), delivered or dead.
@@ -151,6 +175,60 @@ class Outcome:
     response_excerpt: str = ""
     message_id: str = ""
     artifact: str = ""
+
+
+#: The e-mail server, or one webhook subscription: what a slow receiver can hold up.
+Lane = tuple[str, int | None]
+
+
+def lane_of(channel: str, subscription_id: int | None) -> Lane:
+    return ("webhook", subscription_id) if channel == "webhook" else (channel, None)
+
+
+class LaneRoom(Protocol):
+    """How many more deliveries a worker takes per lane."""
+
+    def room(self, lane: Lane) -> int: ...
+
+    def full(self) -> Collection[Lane]:
+        """The lanes with no room left."""
+        ...
+
+
+_IS_DUE = and_(
+    DELIVERIES.c.status == "pending",
+    DELIVERIES.c.next_attempt_at <= _NOW,
+    or_(DELIVERIES.c.locked_until.is_(None), DELIVERIES.c.locked_until < _NOW),
+)
+
+
+def _outside(full: Collection[Lane]) -> list[ColumnElement[bool]]:
+    subscriptions = [sid for channel, sid in full if channel == "webhook" and sid is not None]
+    channels = [channel for channel, sid in full if channel != "webhook"]
+    conditions: list[ColumnElement[bool]] = []
+    if subscriptions:
+        conditions.append(
+            or_(
+                DELIVERIES.c.subscription_id.is_(None),
+                DELIVERIES.c.subscription_id.not_in(subscriptions),
+            )
+        )
+    if channels:
+        conditions.append(DELIVERIES.c.channel.not_in(channels))
+    return conditions
+
+
+def _within_room(candidates: Sequence[tuple[int, Lane]], lanes: LaneRoom | None) -> list[int]:
+    """The candidates' ids, in order, leaving out each lane's excess over its room."""
+    if lanes is None:
+        return [delivery_id for delivery_id, _ in candidates]
+    taken: dict[Lane, int] = {}
+    ids = []
+    for delivery_id, lane in candidates:
+        if taken.get(lane, 0) < lanes.room(lane):
+            taken[lane] = taken.get(lane, 0) + 1
+            ids.append(delivery_id)
+    return ids
 
 
 class OutboxRepository:
@@ -176,24 +254,40 @@ class OutboxRepository:
 
     # -- workers ----------------------------------------------------------------------------
 
-    def claim(self, now: datetime, lease_until: datetime, worker: str, limit: int) -> list[Job]:
-        """Lease up to `limit` due deliveries to `worker`; commit right after."""
+    def claim(
+        self,
+        now: datetime,
+        lease_until: datetime,
+        worker: str,
+        limit: int,
+        lanes: LaneRoom | None = None,
+    ) -> list[Job]:
+        """Lease up to `limit` due deliveries to `worker`; commit right after. With `lanes`,
+        at most `lanes.room(lane)` of each lane; lanes with no room are not read at all, so
+        the due deliveries of other lanes are claimed past a full one's backlog."""
+        is_postgresql = self._lock_for_writing()
         due = (
-            select(DELIVERIES.c.id)
-            .where(
-                DELIVERIES.c.status == "pending",
-                DELIVERIES.c.next_attempt_at <= now,
-                or_(DELIVERIES.c.locked_until.is_(None), DELIVERIES.c.locked_until < now),
-            )
+            select(DELIVERIES.c.id, DELIVERIES.c.channel, DELIVERIES.c.subscription_id)
+            .where(_IS_DUE)
             .order_by(DELIVERIES.c.next_attempt_at, DELIVERIES.c.id)
             .limit(limit)
-            .with_for_update(skip_locked=True)
         )
+        if is_postgresql:
+            due = due.with_for_update(skip_locked=True)
+        if lanes is not None:
+            due = due.where(*_outside(lanes.full()))
+        candidates = [
+            (row[0], lane_of(row[1], row[2])) for row in self.session.execute(due, {"now": now})
+        ]
+        ids = _within_room(candidates, lanes)
+        if not ids:
+            return []
         leased = self.session.execute(
             update(DELIVERIES)
-            .where(DELIVERIES.c.id.in_(due.scalar_subquery()))
+            .where(DELIVERIES.c.id.in_(ids), _IS_DUE)
             .values(locked_until=lease_until, locked_by=worker)
-            .returning(DELIVERIES.c.id)
+            .returning(DELIVERIES.c.id),
+            {"now": now},
         )
         ids = [row[0] for row in leased]
         if not ids:
@@ -203,7 +297,7 @@ class OutboxRepository:
                 DELIVERIES.c.id, DELIVERIES.c.store_id, DELIVERIES.c.channel, DELIVERIES.c.kind,
                 DELIVERIES.c.recipient, DELIVERIES.c.subscription_id, DELIVERIES.c.attempts,
                 Event.id, Event.name, Event.payload, Event.occurred_at, Event.return_id,
-                Event.order_id, WebhookSubscription.secret,
+                Event.order_id, WebhookSubscription.secret, WebhookSubscription.is_active,
             )
             .join(Event, Event.id == DELIVERIES.c.event_id)
             .outerjoin(
@@ -216,48 +310,72 @@ class OutboxRepository:
 
     def finish(self, outcomes: Sequence[Outcome], worker: str, now: datetime) -> int:
         """Record attempts; a delivery whose lease this worker lost is left alone. Returns
-        how many were recorded."""
-        recorded = 0
-        for outcome in outcomes:
-            changed = (
-                self.session.connection()
-                .execute(
-                    update(DELIVERIES)
-                    .where(DELIVERIES.c.id == outcome.delivery_id, DELIVERIES.c.locked_by == worker)
-                    .values(
-                        status=outcome.status,
-                        attempts=DELIVERIES.c.attempts + 1,
-                        next_attempt_at=outcome.next_attempt_at or now,
-                        locked_until=None,
-                        locked_by="",
-                        last_error=outcome.error,
-                        last_status_code=outcome.status_code,
-                        delivered_at=now if outcome.status == "delivered" else None,
-                        message_id=outcome.message_id,
-                        artifact=outcome.artifact,
-                    )
-                )
-                .rowcount
-            )
-            if not changed:
-                continue
-            recorded += 1
-            self.session.execute(
-                insert(ATTEMPTS).values(
-                    delivery_id=outcome.delivery_id,
-                    store_id=select(DELIVERIES.c.store_id)
-                    .where(DELIVERIES.c.id == outcome.delivery_id)
-                    .scalar_subquery(),
-                    attempted_at=now,
-                    duration_ms=outcome.duration_ms,
-                    is_success=outcome.is_success,
-                    status_code=outcome.status_code,
-                    error=outcome.error,
-                    response_excerpt=outcome.response_excerpt,
-                    worker=worker,
-                )
-            )
-        return recorded
+        how many were recorded. Three statements, however many outcomes."""
+        if not outcomes:
+            return 0
+        held = select(DELIVERIES.c.id).where(
+            DELIVERIES.c.id.in_([outcome.delivery_id for outcome in outcomes]),
+            DELIVERIES.c.locked_by == worker,
+        )
+        if self._lock_for_writing():
+            held = held.with_for_update()
+        still_ours = set(self.session.execute(held).scalars())
+        recorded = [outcome for outcome in outcomes if outcome.delivery_id in still_ours]
+        if not recorded:
+            return 0
+        connection = self.session.connection()
+        connection.execute(
+            FINISH_DELIVERY,
+            [
+                {
+                    "delivery_id": outcome.delivery_id,
+                    "set_status": outcome.status,
+                    "set_next_at": outcome.next_attempt_at or now,
+                    "set_error": outcome.error,
+                    "set_status_code": outcome.status_code,
+                    "set_delivered_at": now if outcome.status == "delivered" else None,
+                    "set_message_id": outcome.message_id,
+                    "set_artifact": outcome.artifact,
+                }
+                for outcome in recorded
+            ],
+        )
+        connection.execute(
+            insert(ATTEMPTS),
+            [
+                {
+                    "delivery_id": outcome.delivery_id,
+                    "store_id": outcome.store_id,
+                    "attempted_at": now,
+                    "duration_ms": outcome.duration_ms,
+                    "is_success": outcome.is_success,
+                    "status_code": outcome.status_code,
+                    "error": outcome.error,
+                    "response_excerpt": outcome.response_excerpt,
+                    "worker": worker,
+                }
+                for outcome in recorded
+            ],
+        )
+        return len(recorded)
+
+    def release(self, delivery_ids: Sequence[int], worker: str) -> int:
+        """End `worker`'s leases on deliveries it did not send: due again for anyone."""
+        result = self.session.connection().execute(
+            update(DELIVERIES)
+            .where(DELIVERIES.c.id.in_(delivery_ids), DELIVERIES.c.locked_by == worker)
+            .values(locked_until=None, locked_by="")
+        )
+        return int(result.rowcount)
+
+    def _lock_for_writing(self) -> bool:
+        """True on PostgreSQL, where the caller locks the rows it reads (FOR UPDATE). SQLite
+        has no row locks: a no-op write takes the writer lock before anything is read, so
+        that reading and then writing cannot fail on a snapshot another writer moved on."""
+        if self.session.get_bind().dialect.name == "postgresql":
+            return True
+        self.session.execute(update(DELIVERIES).where(DELIVERIES.c.id == -1).values(id=-1))
+        return False
 
     def replay(
         self,
@@ -266,8 +384,18 @@ class OutboxRepository:
         delivery_ids: Sequence[int] | None = None,
         since: datetime | None = None,
     ) -> int:
-        """Put dead (or, when named by id, delivered) deliveries back in the queue."""
-        conditions: list[ColumnElement[bool]] = []
+        """Put dead (or, when named by id, delivered and cancelled) deliveries back in the
+        queue. Never test-sends, nor webhooks of a disabled subscription; a webhook goes to
+        the URL its subscription has now."""
+        conditions: list[ColumnElement[bool]] = [
+            DELIVERIES.c.kind != TEST_EVENT,
+            or_(
+                DELIVERIES.c.channel != "webhook",
+                DELIVERIES.c.subscription_id.in_(
+                    select(WebhookSubscription.id).where(WebhookSubscription.is_active.is_(True))
+                ),
+            ),
+        ]
         if delivery_ids is not None:
             conditions.append(DELIVERIES.c.id.in_(delivery_ids))
             conditions.append(DELIVERIES.c.status.in_(("dead", "delivered", "cancelled")))
@@ -277,6 +405,11 @@ class OutboxRepository:
             conditions.append(DELIVERIES.c.store_id == store_id)
         if since is not None:
             conditions.append(DELIVERIES.c.created_at >= since)
+        current_url = (
+            select(WebhookSubscription.url)
+            .where(WebhookSubscription.id == DELIVERIES.c.subscription_id)
+            .scalar_subquery()
+        )
         result = self.session.connection().execute(
             update(DELIVERIES)
             .where(and_(*conditions))
@@ -286,6 +419,13 @@ class OutboxRepository:
                 next_attempt_at=now,
                 locked_until=None,
                 locked_by="",
+                recipient=case(
+                    (
+                        DELIVERIES.c.channel == "webhook",
+                        func.coalesce(current_url, DELIVERIES.c.recipient),
+                    ),
+                    else_=DELIVERIES.c.recipient,
+                ),
             )
         )
         return int(result.rowcount)

@@ -15,15 +15,16 @@ import random
 import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from retour.db.repositories.outbox import Job, Outcome
+from retour.db.repositories.outbox import Job, LaneRoom, Outcome
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.retries import next_attempt_at, schedule_for
 from retour.services.context import Clock
+from retour.services.outbox.pipeline import Pipeline
 from retour.services.outbox.senders import Sender, SendResult
 from retour.webhooks.disabling import disable_failing_subscriptions
 
@@ -62,37 +63,63 @@ class Worker:
         self._uniform = uniform
         self._pool = ThreadPoolExecutor(settings.threads, thread_name_prefix="retour-send")
 
+    @property
+    def settings(self) -> WorkerSettings:
+        return self._settings
+
     def run_once(self) -> int:
         """One batch: claim, send, record. Returns how many deliveries were attempted."""
-        now = self._clock.now()
-        lease_until = now + timedelta(seconds=self._settings.lease_seconds)
-        with self._new_uow() as uow:
-            jobs = uow.outbox.claim(now, lease_until, self.name, self._settings.batch_size)
-            uow.commit()
+        jobs = self.claim(self._settings.batch_size)
         if not jobs:
             return 0
         outcomes = list(self._pool.map(self._attempt, jobs))
-        with self._new_uow() as uow:
-            finished_at = self._clock.now()
-            uow.outbox.finish(outcomes, self.name, finished_at)
-            dead = [job for job, out in zip(jobs, outcomes, strict=True) if out.status == "dead"]
-            if dead:  # a webhook that keeps failing is switched off, in the same transaction
-                disable_failing_subscriptions(uow, dead, finished_at)
-            uow.commit()
+        self.record(list(zip(jobs, outcomes, strict=True)))
         return len(jobs)
 
     def run(self, stop: threading.Event) -> None:
-        """Work until `stop` is set; sleeps briefly when nothing is due."""
+        """Work until `stop` is set, as a pipeline (services/outbox/pipeline.py): a receiver
+        that hangs holds up none of the other deliveries."""
         log.info("outbox worker %s started", self.name)
+        pipeline = Pipeline(self)
         while not stop.is_set():
             try:
-                if self.run_once() == 0:
+                if not pipeline.step():
                     stop.wait(self._settings.idle_sleep_seconds)
             except Exception:  # a database hiccup must not end the worker
                 log.exception("outbox worker %s: batch failed; retrying", self.name)
                 stop.wait(self._settings.idle_sleep_seconds * 4)
+        pipeline.drain()
         self._pool.shutdown(wait=True)
         log.info("outbox worker %s stopped", self.name)
+
+    def claim(self, limit: int, lanes: LaneRoom | None = None) -> list[Job]:
+        """Lease up to `limit` due deliveries (within each lane's room) to this worker."""
+        now = self._clock.now()
+        lease_until = now + timedelta(seconds=self._settings.lease_seconds)
+        with self._new_uow() as uow:
+            jobs = uow.outbox.claim(now, lease_until, self.name, limit, lanes)
+            uow.commit()
+        return jobs
+
+    def release(self, jobs: Sequence[Job]) -> None:
+        """Give back leased deliveries not sent after all; they are due again at once."""
+        with self._new_uow() as uow:
+            uow.outbox.release([job.delivery_id for job in jobs], self.name)
+            uow.commit()
+
+    def submit(self, job: Job) -> Future[Outcome]:
+        """Send on one of the worker's threads."""
+        return self._pool.submit(self._attempt, job)
+
+    def record(self, finished: Sequence[tuple[Job, Outcome]]) -> None:
+        """Record the attempts, and switch off webhooks whose deliveries keep dying."""
+        with self._new_uow() as uow:
+            finished_at = self._clock.now()
+            uow.outbox.finish([outcome for _, outcome in finished], self.name, finished_at)
+            dead = [job for job, outcome in finished if outcome.status == "dead"]
+            if dead:  # in the same transaction as the attempt that killed the delivery
+                disable_failing_subscriptions(uow, dead, finished_at)
+            uow.commit()
 
     def _attempt(self, job: Job) -> Outcome:
         started = time.perf_counter()
@@ -111,6 +138,7 @@ class Worker:
     def _outcome(self, job: Job, result: SendResult, duration_ms: int, now: datetime) -> Outcome:
         delivered = Outcome(
             delivery_id=job.delivery_id,
+            store_id=job.store_id,
             is_success=result.is_success,
             duration_ms=duration_ms,
             status="delivered",

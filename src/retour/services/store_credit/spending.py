@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from retour.db.models import StoreCreditAccount, StoreCreditEntry
 from retour.db.unit_of_work import UnitOfWork
+from retour.domain.email_addresses import address_problem
 from retour.domain.errors import InvalidRequest
 from retour.domain.events import DomainEvent
 from retour.domain.money import validate_currency
@@ -17,8 +17,6 @@ from retour.services.errors import IdempotencyMismatch, NotFound
 from retour.services.store_credit.accounts import account_by_code, ledger, ledger_rows
 from retour.services.store_credit.expiry import expire_lapsed, written_at
 from retour.services.store_credit.issuing import issue_credit
-
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -139,8 +137,11 @@ def grant_credit(
     the shopper), lapsing after `expires_in_days` or the store's default.
     """
     email = customer_email.strip().lower()
-    if len(email) > 254 or not _EMAIL.match(email):
-        raise InvalidRequest(f"{customer_email!r} is not an e-mail address", field="customer_email")
+    problem = address_problem(email)
+    if problem is not None:
+        raise InvalidRequest(
+            f"{customer_email!r} is not a usable e-mail address: {problem}", field="customer_email"
+        )
     currency = validate_currency(currency)
     reason = _required_reason(reason)
     ensure_positive(amount)

@@ -130,7 +130,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deliveries")),
     )
     with op.batch_alter_table("deliveries", schema=None) as batch_op:
-        batch_op.create_index("ix_deliveries_due", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index(
+            "ix_deliveries_due", ["status", "next_attempt_at", "id"], unique=False
+        )
         batch_op.create_index("ix_deliveries_event", ["event_id"], unique=False)
         batch_op.create_index("ix_deliveries_store", ["store_id", "id"], unique=False)
         batch_op.create_index("ix_deliveries_subscription", ["subscription_id", "id"], unique=False)

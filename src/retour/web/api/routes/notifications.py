@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
-from fastapi.responses import FileResponse
+from fastapi.responses import FileResponse, JSONResponse
 
 from retour.notifications import editing, listing
 from retour.notifications.preview import preview_email
@@ -156,3 +156,19 @@ def get_eml_route(email_id: int, api: Api) -> FileResponse:
         api.uow(), api.store_id, email_id, api.request.app.state.settings.data_dir
     )
     return FileResponse(path, media_type="message/rfc822", filename=path.name)
+
+
+@router.post(
+    "/{email_id}/resend",
+    response_model=EmailPublic,
+    status_code=202,
+    responses={404: {"description": "No such e-mail"}},
+)
+def resend_email_route(email_id: int, api: Api) -> JSONResponse:
+    """Send the e-mail again soon: one that died, was cancelled, or even one delivered."""
+    return api.mutate(
+        None,
+        lambda uow: listing.resend_email(uow, api.store_id, email_id, api.clock.now()),
+        EmailPublic.from_record,
+        status_code=202,
+    )
