@@ -237,3 +237,35 @@ def test_every_other_stage_tells_the_shopper_what_happened(
     assert f"We did not receive the items of your return {expiring.number} by April 1, 2026" in (
         expired_mail.text
     )
+
+
+@pytest.mark.parametrize(
+    ("shopper_locale", "shopper_subject"),
+    [
+        ("de-CH", "Ihre Rücksendeanfrage {n} ist eingegangen"),
+        ("it", "Nous avons bien reçu votre demande de retour {n}"),  # not offered: the store's
+        ("", "Nous avons bien reçu votre demande de retour {n}"),
+    ],
+)
+def test_the_shopper_is_written_to_in_their_own_language_and_staff_in_the_stores(
+    uow, clock, smtp, worker, shopper_locale, shopper_subject
+):
+    from retour.services.order_import import OrderImport, import_order
+    from tests.factories import order_payload
+
+    store_id = make_store(uow, clock, "fr")
+    payload = order_payload(placed_at=clock.now() - timedelta(days=10), email=SHOPPER)
+    payload["customer"]["locale"] = shopper_locale
+    order = import_order(uow, store_id, OrderImport.model_validate(payload), STAFF, clock.now())
+    lines = [LineRequest(line.id, line.quantity, "too_small") for line in order.order.lines]
+    ret = use_cases.request_return(
+        uow, store_id, use_cases.ReturnRequest(order.order.id, lines), STAFF, clock.now()
+    )
+
+    send_everything(worker)
+
+    subjects = {mail.rcpt_tos[0]: mail.subject for mail in smtp.messages}
+    assert subjects == {
+        SHOPPER: shopper_subject.format(n=ret.number),
+        OWNER: f"Le retour {ret.number} attend votre validation",
+    }

@@ -14,9 +14,9 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
-from retour.domain.notifications import EMAIL_KINDS
+from retour.domain.notifications import EMAIL_KINDS, Audience
 from retour.notifications.formatting import format_money, zone
-from retour.notifications.labels import label, supported_locale
+from retour.notifications.labels import LOCALES, label, language_of, supported_locale
 
 DEFAULT_PRIMARY_COLOR = "#1f2937"
 DEFAULT_BUTTON_TEXT_COLOR = "#ffffff"
@@ -78,6 +78,8 @@ class ReturnFacts:
     order_number: str
     order_placed_at: datetime | None
     lines: Sequence[LineFacts] = ()
+    #: The shopper's language as the shop sent it with the order (empty: unknown).
+    customer_locale: str = ""
 
 
 @dataclass(frozen=True)
@@ -117,14 +119,24 @@ class Links:
 
 
 def email_locale(store: StoreFacts) -> str:
-    """The language of a store's e-mails (shoppers have no language of their own yet)."""
+    """The language of a store's e-mails: staff's, and shoppers' whose own is not offered."""
     return supported_locale(store.locale)
+
+
+def mail_locale(mail: MailFacts) -> str:
+    """The language of one e-mail: the shopper's own when e-mails exist in it, else the
+    store's (always the store's for staff)."""
+    if EMAIL_KINDS[mail.kind] is Audience.SHOPPER and mail.ret is not None:
+        language = language_of(mail.ret.customer_locale)
+        if language in LOCALES:
+            return language
+    return email_locale(mail.store)
 
 
 def build_context(facts: MailFacts, links: Links) -> dict[str, Any]:
     """The template variables for one e-mail; docs/notifications.md lists them per kind."""
     store = facts.store
-    locale = email_locale(store)
+    locale = mail_locale(facts)
     audience = EMAIL_KINDS[facts.kind]
     tz = zone(store.timezone)
     context: dict[str, Any] = {

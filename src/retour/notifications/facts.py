@@ -63,14 +63,14 @@ def load_return(
     session: Session, store_id: int, return_id: int, reasons: dict[str, str] | None = None
 ) -> ReturnFacts | None:
     header = session.execute(
-        select(ReturnRow, OrderRow.number, OrderRow.placed_at, Customer.name)
+        select(ReturnRow, OrderRow.number, OrderRow.placed_at, Customer.name, Customer.locale)
         .join(OrderRow, OrderRow.id == ReturnRow.order_id)
         .outerjoin(Customer, Customer.id == OrderRow.customer_id)
         .where(ReturnRow.id == return_id, ReturnRow.store_id == store_id)
     ).one_or_none()
     if header is None:
         return None
-    row, order_number, placed_at, customer_name = header
+    row, order_number, placed_at, customer_name, customer_locale = header
     lines = session.scalars(
         select(ReturnLineRow).where(ReturnLineRow.return_id == return_id).order_by(ReturnLineRow.id)
     ).all()
@@ -94,6 +94,7 @@ def load_return(
         customer_name=customer_name or "",
         order_number=order_number,
         order_placed_at=placed_at,
+        customer_locale=customer_locale or "",
         lines=[
             LineFacts(
                 title=line.title,

@@ -75,9 +75,14 @@ _LABELS: dict[str, dict[str, dict[str, str]]] = {
 }  # fmt: skip
 
 
+def language_of(locale: str | None) -> str:
+    """`fr_CA`, `fr-CA` and `FR` are all `fr`."""
+    return (locale or "").replace("-", "_").split("_")[0].lower()
+
+
 def supported_locale(locale: str | None) -> str:
     """`locale` if e-mails exist in it (`fr_CA` counts as `fr`), else English."""
-    language = (locale or "").replace("-", "_").split("_")[0].lower()
+    language = language_of(locale)
     return language if language in LOCALES else LOCALES[0]
 
 

@@ -19,7 +19,7 @@ from retour.notifications.context import (
     MailFacts,
     StoreFacts,
     build_context,
-    email_locale,
+    mail_locale,
 )
 from retour.notifications.message import build_message
 from retour.notifications.templates import (
@@ -124,7 +124,7 @@ class EmailSender:
                 session, job.store_id, job.event_payload.get("exchange_id")
             ),
         )
-        custom = loading.load_custom_template(session, job.store_id, job.kind, email_locale(store))
+        custom = loading.load_custom_template(session, job.store_id, job.kind, mail_locale(mail))
         return mail, custom
 
     def _store(self, session: Session, store_id: int) -> tuple[StoreFacts, dict[str, str]] | None:
@@ -143,7 +143,7 @@ class EmailSender:
         self, job: Job, mail: MailFacts, custom: TemplateSource | None
     ) -> tuple[RenderedEmail, str]:
         context = build_context(mail, self._links)
-        locale = email_locale(mail.store)
+        locale = mail_locale(mail)
         if custom is not None:
             try:
                 return self._templates.render(job.kind, locale, context, custom), ""

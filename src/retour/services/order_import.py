@@ -55,6 +55,10 @@ EmailAddress = Annotated[str, Field(max_length=254), AfterValidator(_checked_ema
 class CustomerImport(_Strict):
     email: EmailAddress
     name: str = ""
+    #: A BCP 47 tag such as `fr` or `de-CH`: the language of the shopper's e-mails.
+    locale: Annotated[
+        str, Field(max_length=16, pattern=r"^([A-Za-z]{2,3}([-_][A-Za-z0-9]{2,8})*)?$")
+    ] = ""
 
 
 class ProductImport(_Strict):
@@ -198,12 +202,19 @@ def _apply_header(
     customer = uow.stores.customer(store_id, email)
     if customer is None:
         customer = Customer(
-            store_id=store_id, email=email, name=payload.customer.name, created_at=now
+            store_id=store_id,
+            email=email,
+            name=payload.customer.name,
+            locale=payload.customer.locale,
+            created_at=now,
         )
         uow.session.add(customer)
         uow.session.flush()
-    elif payload.customer.name:
-        customer.name = payload.customer.name
+    else:
+        if payload.customer.name:
+            customer.name = payload.customer.name
+        if payload.customer.locale:
+            customer.locale = payload.customer.locale
     order.number = payload.number
     order.customer_id = customer.id
     order.customer_email = email

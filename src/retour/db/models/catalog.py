@@ -48,6 +48,8 @@ class Customer(Base):
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     email: Mapped[str] = mapped_column(String(254))
     name: Mapped[str] = mapped_column(String(200), default="")
+    #: The shopper's language as the shop knows it (`fr`, `de-CH`); empty: the store's.
+    locale: Mapped[str] = mapped_column(String(16), default="", server_default="")
     is_blocked: Mapped[bool] = mapped_column(default=False)
     is_vip: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime]
