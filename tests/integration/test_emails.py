@@ -269,3 +269,22 @@ def test_the_shopper_is_written_to_in_their_own_language_and_staff_in_the_stores
         SHOPPER: shopper_subject.format(n=ret.number),
         OWNER: f"Le retour {ret.number} attend votre validation",
     }
+
+
+def test_an_unmatched_parcel_tells_the_staff_what_is_known_of_it(uow, clock, smtp, worker):
+    from retour.services.parcels import ParcelArrival, record_unmatched_parcel
+
+    store_id = make_store(uow, clock, "de")
+    arrival = ParcelArrival("JJD0001234567", "DHL", "M. Durand, Lyon", "zwei Hemden, kein Beleg")
+    parcel = record_unmatched_parcel(uow, store_id, arrival, STAFF, clock.now())
+
+    send_everything(worker)
+
+    (mail,) = smtp.messages
+    assert mail.rcpt_tos == [OWNER]
+    assert mail.subject == "Paket ohne passende Rücksendung eingetroffen"
+    assert f"nicht zugeordnetes Paket Nr. {parcel.id}" in mail.text
+    assert "Sendungsnummer: JJD0001234567 (DHL)" in mail.text
+    assert "Absender: M. Durand, Lyon" in mail.text
+    assert "Notiz: zwei Hemden, kein Beleg" in mail.text
+    assert "<li>Sendungsnummer: JJD0001234567 (DHL)</li>" in mail.html

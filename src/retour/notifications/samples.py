@@ -109,7 +109,14 @@ def sample_payload(kind: str, now: datetime, currency: str, locale: str = "en") 
         },
         "return_cancelled": {"reason": words["cancelled"]},
         "return_in_transit": {"tracking_number": "1Z999AA10123456784", "carrier": "UPS"},
-        "staff_unexpected_parcel": {"tracking_number": "JJD0001234567"},
+        "staff_unexpected_parcel": {
+            "parcel_id": 7,
+            "tracking_number": "JJD0001234567",
+            "carrier": "DHL",
+            "sender": "M. Durand, Lyon",
+            "note": "two shirts, no slip",
+            "status": "open",
+        },
         "staff_webhook_disabled": {
             "webhook_id": 3,
             "url": "https://erp.example.com/hooks/retour",

@@ -23,6 +23,15 @@ class ConcurrentModification(DomainError):
         super().__init__("the object was changed by another request at the same time; retry")
 
 
+class AlreadyDone(DomainError):
+    """The object is past the state the action needs (a parcel closed already…): 409."""
+
+    code = "already_done"
+
+    def __init__(self, detail: str, current_status: str) -> None:
+        super().__init__(detail, current_status=current_status)
+
+
 class IdempotencyMismatch(DomainError):
     """An Idempotency-Key reused with a different request."""
 

@@ -24,6 +24,7 @@ from retour.web.api.routes import (
     inventory,
     notifications,
     orders,
+    parcels,
     refunds,
     reports,
     returns,
@@ -85,6 +86,7 @@ def create_app(
     api.include_router(notifications.router)
     api.include_router(webhooks.router)
     api.include_router(events.router)
+    api.include_router(parcels.router)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(pages.router)

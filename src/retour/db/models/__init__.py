@@ -20,6 +20,7 @@ from retour.db.models.outbox import (
     WebhookSubscription,
     WebhookSubscriptionEvent,
 )
+from retour.db.models.parcels import UnmatchedParcel
 from retour.db.models.returns import InspectionRow, ReturnLineRow, ReturnRow
 from retour.db.models.stores import ApiKey, ReturnReason, StaffUser, Store
 
@@ -54,6 +55,7 @@ __all__ = [
     "Store",
     "StoreCreditAccount",
     "StoreCreditEntry",
+    "UnmatchedParcel",
     "Variant",
     "WebhookSubscription",
     "WebhookSubscriptionEvent",

@@ -16,6 +16,7 @@ from retour.domain.errors import (
     InvariantViolation,
 )
 from retour.services.errors import (
+    AlreadyDone,
     ConcurrentModification,
     IdempotencyMismatch,
     NotFound,
@@ -28,6 +29,7 @@ _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
     (NotFound, 404, "Not found"),
     (IllegalTransition, 409, "Illegal transition"),
     (ConcurrentModification, 409, "Concurrent modification"),
+    (AlreadyDone, 409, "Already done"),
     (IdempotencyMismatch, 422, "Idempotency key reused"),
     (InvalidRequest, 422, "Invalid request"),
     (Unauthorized, 401, "Unauthorized"),
