@@ -15,7 +15,7 @@ from retour.db.models import Delivery, Event
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.inputs import LineRequest
 from retour.domain.refund_quote import RefundMethod
-from retour.notifications.digest import DigestOutcome, queue_daily_digests
+from retour.notifications.digest import DigestOutcome, queue_daily_digests, queue_due_digests
 from retour.notifications.editing import set_switch
 from retour.notifications.sender import email_sender_from_settings
 from retour.payments.base import ProviderRefundRequest, ProviderResult, ProviderStatus
@@ -133,6 +133,18 @@ def test_the_digest_lists_what_waits_and_goes_once_a_day(
 
     clock.current += timedelta(days=1)
     assert queue_daily_digests(uow, clock.now()) == [DigestOutcome("maison", "queued", 1)]
+
+
+def test_workers_queue_the_digest_in_the_stores_morning_once(uow, store_id, clock):
+    request(uow, store_id, clock, "1001")  # 2 March 09:30 UTC: 22:30 in Auckland
+    evening = queue_due_digests(uow, clock.now())
+    clock.current += timedelta(hours=10)  # 08:30 on 3 March in Auckland
+    morning = queue_due_digests(uow, clock.now())
+    later = queue_due_digests(uow, clock.now() + timedelta(hours=3))
+
+    assert (evening, later) == ([], [DigestOutcome("maison", "already_queued")])
+    assert morning == [DigestOutcome("maison", "queued", 1)]
+    assert len(digests(uow)) == 1
 
 
 def test_an_empty_digest_is_not_sent_unless_asked(uow, store_id, clock):

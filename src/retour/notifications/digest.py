@@ -1,10 +1,12 @@
 """The staff's daily digest: what waits for them today, queued as e-mails for the worker.
 
-Run it from cron once a day (`retour notifications digest`); running it again the same day
-queues nothing more. A digest is an event (`staff.digest_queued`, with today's figures as its
-payload) and one delivery per staff member, written in one transaction under the store's row
-lock, so two runs at once cannot both queue one. It is not fanned out to webhooks: it is a
-message to staff, not a change integrations need to hear about.
+`retour worker` (and the worker inside `retour serve`) queues it by itself each morning,
+store time (`queue_due_digests`: from 08:00 until noon, as soon as there is something to
+report); `retour notifications digest` queues it at once, e.g. from cron. Running either again
+the same day queues nothing more. A digest is an event (`staff.digest_queued`, with today's
+figures as its payload) and one delivery per staff member, written in one transaction under
+the store's row lock, so two runs at once cannot both queue one. It is not fanned out to
+webhooks: it is a message to staff, not a change integrations need to hear about.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ DIGEST_KIND = "staff_daily_digest"
 #: Returns and refunds listed per section; the counts are always complete.
 LISTED = 20
 _AWAITING_PARCEL = ("approved", "in_transit")
+#: Store-local hours in which workers queue the digest by themselves: a morning e-mail.
+MORNING = range(8, 12)
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,20 @@ def queue_daily_digests(
             statement = statement.where(Store.slug == store_slug)
         stores = uow.session.execute(statement).all()
     return [_queue_one(uow, store_id, slug, now, send_empty) for store_id, slug in stores]
+
+
+def queue_due_digests(uow: UnitOfWork, now: datetime) -> list[DigestOutcome]:
+    """What workers run every few minutes: today's digest for the stores where it is morning
+    (MORNING, store time) and none was queued today."""
+    with uow:
+        stores = uow.session.execute(
+            select(Store.id, Store.slug, Store.timezone).order_by(Store.id)
+        ).all()
+    return [
+        _queue_one(uow, store_id, slug, now, send_empty=False)
+        for store_id, slug, timezone in stores
+        if now.astimezone(zone(timezone)).hour in MORNING
+    ]
 
 
 def _queue_one(

@@ -29,6 +29,8 @@ from retour.services.outbox.senders import Sender, SendResult
 from retour.webhooks.disabling import disable_failing_subscriptions
 
 log = logging.getLogger("retour.worker")
+#: How often a running worker looks whether a store's morning digest is due.
+DIGEST_CHECK_SECONDS = 300
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,8 @@ class WorkerSettings:
     #: Sends in flight at once, so one slow receiver does not hold up the others.
     threads: int = 16
     idle_sleep_seconds: float = 0.5
+    #: Queue the staff's morning digest (notifications/digest.py); checked every few minutes.
+    queues_digests: bool = True
 
 
 def worker_name() -> str:
@@ -81,8 +85,12 @@ class Worker:
         that hangs holds up none of the other deliveries."""
         log.info("outbox worker %s started", self.name)
         pipeline = Pipeline(self)
+        next_digest_check = 0.0
         while not stop.is_set():
             try:
+                if self._settings.queues_digests and time.monotonic() >= next_digest_check:
+                    next_digest_check = time.monotonic() + DIGEST_CHECK_SECONDS
+                    self.queue_due_digests()
                 if not pipeline.step():
                     stop.wait(self._settings.idle_sleep_seconds)
             except Exception:  # a database hiccup must not end the worker
@@ -91,6 +99,13 @@ class Worker:
         pipeline.drain()
         self._pool.shutdown(wait=True)
         log.info("outbox worker %s stopped", self.name)
+
+    def queue_due_digests(self) -> None:
+        from retour.notifications.digest import queue_due_digests
+
+        for outcome in queue_due_digests(self._new_uow(), self._clock.now()):
+            if outcome.result == "queued":
+                log.info("daily digest queued for %s", outcome.store_slug)
 
     def claim(self, limit: int, lanes: LaneRoom | None = None) -> list[Job]:
         """Lease up to `limit` due deliveries (within each lane's room) to this worker."""
