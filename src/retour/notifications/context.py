@@ -14,12 +14,10 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
+from retour.domain.branding import DEFAULT_BUTTON_TEXT_COLOR, DEFAULT_PRIMARY_COLOR
 from retour.domain.notifications import EMAIL_KINDS, Audience
 from retour.notifications.formatting import format_money, zone
 from retour.notifications.labels import LOCALES, label, language_of, supported_locale
-
-DEFAULT_PRIMARY_COLOR = "#1f2937"
-DEFAULT_BUTTON_TEXT_COLOR = "#ffffff"
 
 #: Which quantity of a return line an e-mail talks about, by kind (default: approved).
 _QUANTITY_BY_KIND = {
@@ -39,7 +37,7 @@ class StoreFacts:
     locale: str
     currency: str
     timezone: str
-    #: Branding, when stores get it: a logo URL, the main colour, a reply-to address.
+    #: Branding (domain/branding.py): a logo URL, the main colour, a reply-to address.
     logo_url: str = ""
     primary_color: str = DEFAULT_PRIMARY_COLOR
     button_text_color: str = DEFAULT_BUTTON_TEXT_COLOR

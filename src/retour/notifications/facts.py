@@ -19,10 +19,9 @@ from retour.db.models import (
     StaffUser,
     Store,
 )
+from retour.domain.branding import DEFAULT_BUTTON_TEXT_COLOR, DEFAULT_PRIMARY_COLOR
 from retour.domain.notifications import EMAIL_KINDS, Audience
 from retour.notifications.context import (
-    DEFAULT_BUTTON_TEXT_COLOR,
-    DEFAULT_PRIMARY_COLOR,
     LineFacts,
     ReturnFacts,
     StoreFacts,
@@ -31,7 +30,7 @@ from retour.notifications.templates import TemplateSource
 
 
 def store_facts(store: Store) -> StoreFacts:
-    """The store as e-mails see it; branding fields are read when the model has them."""
+    """The store as e-mails see it, with its branding (defaults where it set none)."""
     return StoreFacts(
         id=store.id,
         slug=store.slug,
@@ -39,10 +38,10 @@ def store_facts(store: Store) -> StoreFacts:
         locale=store.locale,
         currency=store.currency,
         timezone=store.timezone,
-        logo_url=_optional(store, "logo_url", ""),
-        primary_color=_optional(store, "primary_color", DEFAULT_PRIMARY_COLOR),
-        button_text_color=_optional(store, "button_text_color", DEFAULT_BUTTON_TEXT_COLOR),
-        reply_to=_optional(store, "reply_to", ""),
+        logo_url=store.logo_url or "",
+        primary_color=store.primary_color or DEFAULT_PRIMARY_COLOR,
+        button_text_color=store.button_text_color or DEFAULT_BUTTON_TEXT_COLOR,
+        reply_to=store.reply_to or "",
     )
 
 
@@ -147,8 +146,3 @@ def load_custom_template(
     if row is None:
         return None
     return TemplateSource(subject=row.subject, html=row.html, text=row.text)
-
-
-def _optional(store: Store, name: str, default: str) -> str:
-    value = getattr(store, name, None)
-    return str(value) if value else default

@@ -16,6 +16,7 @@ class MoneySettings:
     restocking_fee_bp: int
     restocking_fee_fixed: int
     return_shipping_fee: int
+    label_cost: int
     store_credit_bonus_bp: int
     store_credit_bonus_fixed: int
     store_credit_bonus_cap: int | None

@@ -23,6 +23,16 @@ class Store(Base):
     return_deadline_days: Mapped[int] = mapped_column(default=30)
     created_at: Mapped[datetime]
 
+    # Branding (domain/branding.py): e-mails, and the portal when it lands.
+    logo_url: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    primary_color: Mapped[str] = mapped_column(
+        String(7), default="#1f2937", server_default="#1f2937"
+    )
+    button_text_color: Mapped[str] = mapped_column(
+        String(7), default="#ffffff", server_default="#ffffff"
+    )
+    reply_to: Mapped[str] = mapped_column(String(254), default="", server_default="")
+
     # Money settings (until the policy issue lands, the refund calculator reads these).
     #: Restocking fee as a share of the returned items' value, in basis points (1000 = 10 %).
     restocking_fee_bp: Mapped[int] = mapped_column(default=0, server_default="0")
@@ -30,6 +40,9 @@ class Store(Base):
     restocking_fee_fixed: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Fee for a return shipped with a merchant-provided label or drop-off code, minor units.
     return_shipping_fee: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: What the merchant's label or drop-off code costs, charged once per return on top of the
+    #: return shipping fee (same conditions), minor units.
+    label_cost: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Store-credit bonus: a share of the items' value (basis points) plus a fixed amount.
     store_credit_bonus_bp: Mapped[int] = mapped_column(default=0, server_default="0")
     store_credit_bonus_fixed: Mapped[int] = mapped_column(default=0, server_default="0")

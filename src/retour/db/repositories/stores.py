@@ -22,6 +22,7 @@ STORE_FEES = select(
     Store.restocking_fee_bp,
     Store.restocking_fee_fixed,
     Store.return_shipping_fee,
+    Store.label_cost,
     Store.store_credit_bonus_bp,
     Store.store_credit_bonus_fixed,
     Store.store_credit_bonus_cap,

@@ -286,6 +286,9 @@ def upgrade() -> None:
             sa.Column("return_shipping_fee", sa.Integer(), server_default="0", nullable=False)
         )
         batch_op.add_column(
+            sa.Column("label_cost", sa.Integer(), server_default="0", nullable=False)
+        )
+        batch_op.add_column(
             sa.Column("store_credit_bonus_bp", sa.Integer(), server_default="0", nullable=False)
         )
         batch_op.add_column(
@@ -338,6 +341,7 @@ def downgrade() -> None:
         batch_op.drop_column("store_credit_bonus_cap")
         batch_op.drop_column("store_credit_bonus_fixed")
         batch_op.drop_column("store_credit_bonus_bp")
+        batch_op.drop_column("label_cost")
         batch_op.drop_column("return_shipping_fee")
         batch_op.drop_column("restocking_fee_fixed")
         batch_op.drop_column("restocking_fee_bp")

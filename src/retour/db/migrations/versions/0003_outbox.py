@@ -193,6 +193,24 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_unmatched_parcels_tracking", ["store_id", "tracking_number"], unique=False
         )
+    # Branding for e-mails (and the portal): domain/branding.py.
+    with op.batch_alter_table("stores", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("logo_url", sa.String(length=500), server_default="", nullable=False)
+        )
+        batch_op.add_column(
+            sa.Column(
+                "primary_color", sa.String(length=7), server_default="#1f2937", nullable=False
+            )
+        )
+        batch_op.add_column(
+            sa.Column(
+                "button_text_color", sa.String(length=7), server_default="#ffffff", nullable=False
+            )
+        )
+        batch_op.add_column(
+            sa.Column("reply_to", sa.String(length=254), server_default="", nullable=False)
+        )
     # The shopper's language, for their e-mails (empty: the store's).
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.add_column(
@@ -203,6 +221,9 @@ def upgrade() -> None:
 def downgrade() -> None:
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_column("locale")
+    with op.batch_alter_table("stores", schema=None) as batch_op:
+        for column in ("reply_to", "button_text_color", "primary_color", "logo_url"):
+            batch_op.drop_column(column)
     with op.batch_alter_table("unmatched_parcels", schema=None) as batch_op:
         batch_op.drop_index("ix_unmatched_parcels_tracking")
         batch_op.drop_index("ix_unmatched_parcels_store")

@@ -1,4 +1,4 @@
-"""The calling store's money settings (the policy engine will take over fees and bonus)."""
+"""The calling store's settings: money (fees, bonus, refunds, exchanges) and branding."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
+from retour.services.store_branding import store_branding, update_store_branding
 from retour.services.store_settings import MoneySettings, money_settings, update_money_settings
 from retour.web.api.deps import Api
 
@@ -20,6 +21,7 @@ class MoneySettingsPublic(BaseModel):
     restocking_fee_bp: int
     restocking_fee_fixed: int
     return_shipping_fee: int
+    label_cost: int
     store_credit_bonus_bp: int
     store_credit_bonus_fixed: int
     store_credit_bonus_cap: int | None
@@ -43,6 +45,7 @@ class MoneySettingsUpdate(BaseModel):
     restocking_fee_bp: BasisPoints | None = None
     restocking_fee_fixed: Minor | None = None
     return_shipping_fee: Minor | None = None
+    label_cost: Minor | None = None
     store_credit_bonus_bp: BasisPoints | None = None
     store_credit_bonus_fixed: Minor | None = None
     store_credit_bonus_cap: Minor | None = None
@@ -73,3 +76,37 @@ def update_money_settings_route(body: MoneySettingsUpdate, api: Api) -> MoneySet
             del changes[name]
     settings = update_money_settings(api.uow(), api.store_id, changes)
     return MoneySettingsPublic.from_service(settings)
+
+
+class BrandingPublic(BaseModel):
+    name: str
+    logo_url: str = Field(description="https:// address of the logo e-mails show; empty: none")
+    primary_color: str = Field(description="#rrggbb of buttons and accents")
+    button_text_color: str = Field(description="#rrggbb of button labels")
+    reply_to: str = Field(description="where answers to e-mails go; empty: the From address")
+
+
+class BrandingUpdate(BaseModel):
+    """Send only what changes. Colours are `#rrggbb`; button text must keep a contrast of at
+    least 4.5:1 on the primary colour (WCAG AA)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    name: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    logo_url: Annotated[str, Field(max_length=500)] | None = None
+    primary_color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
+    button_text_color: Annotated[str, Field(pattern=r"^#[0-9a-fA-F]{6}$")] | None = None
+    reply_to: Annotated[str, Field(max_length=254)] | None = None
+
+
+@router.get("/branding", response_model=BrandingPublic)
+def get_branding_route(api: Api) -> BrandingPublic:
+    return BrandingPublic(**store_branding(api.uow(), api.store_id).__dict__)
+
+
+@router.patch("/branding", response_model=BrandingPublic)
+def update_branding_route(body: BrandingUpdate, api: Api) -> BrandingPublic:
+    """The store's name, logo, colours and reply-to address, as e-mails show them."""
+    changes = {name: value for name, value in body.model_dump(exclude_unset=True).items()
+               if value is not None}  # fmt: skip
+    return BrandingPublic(**update_store_branding(api.uow(), api.store_id, changes).__dict__)
