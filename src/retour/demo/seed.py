@@ -26,6 +26,7 @@ from retour.domain.statuses import ReturnStatus
 from retour.services.context import Actor
 from retour.services.errors import NotFound
 from retour.services.order_import import import_order
+from retour.services.store_branding import update_store_branding
 from retour.services.store_settings import update_money_settings
 from retour.services.stores import api_key_digest, create_staff_user, create_store
 
@@ -36,6 +37,8 @@ DEMO_OWNER_PASSWORD = "retour-demo"
 DEMO_API_KEY = "rtr_00000000demo_retour-demo-key-development-only"
 #: The moment the demo story ends; nothing in it reads the wall clock.
 REFERENCE_TIME = datetime(2026, 11, 27, 12, tzinfo=UTC)
+#: A terracotta button, white on it at 7.3:1; no logo (the demo runs offline).
+DEMO_BRANDING = {"primary_color": "#9a3412", "reply_to": "care@maison-demo.test"}
 OPENED_AT = REFERENCE_TIME - timedelta(days=740)
 RANDOM_SEED = 20261127
 CUSTOMER_COUNT = 150
@@ -59,6 +62,7 @@ def seed_demo_store(
     rng = Random(RANDOM_SEED)
     store_id = _create_store_and_owner(uow)
     update_money_settings(uow, store_id, MONEY_SETTINGS)
+    update_store_branding(uow, store_id, DEMO_BRANDING)
     demo_orders = _demo_orders(rng, orders)
     placed = _import_orders(uow, store_id, demo_orders, progress)
     _say(progress, _catalogue_line(uow, store_id))
