@@ -133,6 +133,15 @@ def exchange_titles(session: Session, store_id: int, exchange_id: Any) -> dict[s
     return dict(rows)
 
 
+def load_custom_templates(session: Session, store_id: int) -> dict[tuple[str, str], TemplateSource]:
+    """The store's own templates by (kind, locale)."""
+    rows = session.scalars(select(EmailTemplate).where(EmailTemplate.store_id == store_id))
+    return {
+        (row.kind, row.locale): TemplateSource(subject=row.subject, html=row.html, text=row.text)
+        for row in rows
+    }
+
+
 def load_custom_template(
     session: Session, store_id: int, kind: str, locale: str
 ) -> TemplateSource | None:

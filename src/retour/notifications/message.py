@@ -1,13 +1,22 @@
 """One e-mail as a MIME message: text and HTML alternatives with the headers mail servers and
-clients expect (Message-ID, Date, From, To, Reply-To, Subject)."""
+clients expect (Message-ID, Date, From, To, Reply-To, Subject).
+
+Built with the standard library's classic MIME classes (quoted-printable UTF-8 parts, RFC 2047
+headers): the same message as `EmailMessage` builds, in a third of the time, which matters
+at a hundred e-mails a second on one interpreter lock.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.utils import format_datetime, make_msgid, parseaddr
+from email.charset import QP, Charset
+from email.header import Header
+from email.message import Message
+from email.mime.multipart import MIMEMultipart
+from email.mime.nonmultipart import MIMENonMultipart
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
+from typing import Any
 from urllib.parse import urlsplit
 
 from retour.domain.email_addresses import is_valid_address, sendable_address
@@ -19,7 +28,7 @@ from retour.notifications.templates import RenderedEmail
 class Envelope:
     """A message ready to go, with what SMTP needs besides it and where a copy would be filed."""
 
-    message: EmailMessage
+    message: Message
     sender: str
     recipient: str
     store_slug: str
@@ -55,39 +64,54 @@ def build_message(
     now: datetime,
 ) -> Envelope:
     """`recipient` must have been checked (`address_problem`) before."""
-    from_address = Address(
-        display_name=_one_line(store.name), addr_spec=sendable_address(sender_address(mail_from))
-    )
-    message = EmailMessage()
+    sender = sendable_address(sender_address(mail_from))
+    from_header = _address(store.name, sender)
+    message = MIMEMultipart("alternative")
     message["Message-ID"] = make_msgid(
         idstring=f"retour-{delivery_id}", domain=message_id_domain(mail_from, base_url)
     )
     message["Date"] = format_datetime(now)
-    message["From"] = from_address
-    message["To"] = Address(
-        display_name=_one_line(recipient_name), addr_spec=sendable_address(recipient)
-    )
+    message["From"] = from_header
+    message["To"] = _address(recipient_name, sendable_address(recipient))
     if store.reply_to and is_valid_address(store.reply_to):
-        message["Reply-To"] = Address(
-            display_name=_one_line(store.name), addr_spec=sendable_address(store.reply_to)
-        )
+        message["Reply-To"] = _address(store.name, sendable_address(store.reply_to))
     else:
-        message["Reply-To"] = from_address
-    message["Subject"] = rendered.subject
+        message["Reply-To"] = from_header
+    message["Subject"] = _header_text(_one_line(rendered.subject))
     # RFC 3834: an automatic message, so auto-responders do not answer it.
     message["Auto-Submitted"] = "auto-generated"
     message["X-Retour-Delivery"] = str(delivery_id)
     message["X-Retour-Kind"] = kind
-    message.set_content(rendered.text)
-    message.add_alternative(rendered.html, subtype="html")
+    message.attach(_text_part(rendered.text, "plain"))
+    message.attach(_text_part(rendered.html, "html"))
     return Envelope(
         message=message,
-        sender=from_address.addr_spec,
+        sender=sender,
         recipient=sendable_address(recipient),
         store_slug=store.slug,
         delivery_id=delivery_id,
         kind=kind,
     )
+
+
+_UTF8 = Charset("utf-8")
+_UTF8.header_encoding = QP
+_UTF8.body_encoding = QP
+
+
+def _address(display_name: str, address: str) -> str:
+    return formataddr((_one_line(display_name), address), charset="utf-8")
+
+
+def _header_text(text: str) -> Any:
+    """Plain ASCII, or a `Header` that encodes and folds itself (the stubs only admit str)."""
+    return text if text.isascii() else Header(text, _UTF8, header_name="Subject")
+
+
+def _text_part(text: str, subtype: str) -> MIMENonMultipart:
+    part = MIMENonMultipart("text", subtype)
+    part.set_payload(text if text.endswith("\n") else text + "\n", _UTF8)
+    return part
 
 
 def _one_line(text: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
@@ -34,10 +34,20 @@ from retour.services.outbox.senders import SendResult
 from retour.settings import Settings
 
 log = logging.getLogger("retour.notifications")
-#: How long a sender trusts what it read of a store (name, language, reasons): a renamed store
-#: shows in e-mails this many seconds later at most.
+#: How long a sender trusts what it read of a store (name, language, reasons, its own
+#: templates): a renamed store or a saved template shows in e-mails this many seconds later
+#: at most.
 STORE_CACHE_SECONDS = 10.0
 _EXCHANGE_REFUND_SKIPPED = "not sent: the shopper hears of exchanges from return_exchanged"
+
+
+@dataclass(frozen=True)
+class _StoreMail:
+    """What a sender keeps of a store for STORE_CACHE_SECONDS."""
+
+    store: StoreFacts
+    reasons: dict[str, str]
+    templates: dict[tuple[str, str], TemplateSource]
 
 
 class EmailSender:
@@ -59,7 +69,7 @@ class EmailSender:
         self._links = Links(base_url)
         self._templates = templates or default_templates()
         self._clock = clock or SystemClock()
-        self._stores: dict[int, tuple[float, StoreFacts, dict[str, str]]] = {}
+        self._stores: dict[int, tuple[float, _StoreMail]] = {}
 
     def send(self, job: Job) -> SendResult:
         problem = address_problem(job.recipient)
@@ -101,17 +111,16 @@ class EmailSender:
         cached = self._store(session, job.store_id)
         if cached is None:
             return SendResult(False, error=f"store {job.store_id} not found", is_permanent=True)
-        store, reasons = cached
         ret = None
         if job.return_id is not None:
-            ret = loading.load_return(session, job.store_id, job.return_id, reasons)
+            ret = loading.load_return(session, job.store_id, job.return_id, cached.reasons)
             if ret is None:
                 return SendResult(
                     False, error=f"return {job.return_id} not found", is_permanent=True
                 )
         mail = MailFacts(
             kind=job.kind,
-            store=store,
+            store=cached.store,
             recipient=job.recipient,
             recipient_name=loading.recipient_name(
                 session, job.store_id, job.kind, job.recipient, ret
@@ -124,20 +133,23 @@ class EmailSender:
                 session, job.store_id, job.event_payload.get("exchange_id")
             ),
         )
-        custom = loading.load_custom_template(session, job.store_id, job.kind, mail_locale(mail))
-        return mail, custom
+        return mail, cached.templates.get((job.kind, mail_locale(mail)))
 
-    def _store(self, session: Session, store_id: int) -> tuple[StoreFacts, dict[str, str]] | None:
+    def _store(self, session: Session, store_id: int) -> _StoreMail | None:
         now = time.monotonic()
         cached = self._stores.get(store_id)
         if cached is not None and cached[0] > now:
-            return cached[1], cached[2]
+            return cached[1]
         store = loading.load_store(session, store_id)
         if store is None:
             return None
-        reasons = loading.load_reasons(session, store_id)
-        self._stores[store_id] = (now + STORE_CACHE_SECONDS, store, reasons)
-        return store, reasons
+        found = _StoreMail(
+            store,
+            loading.load_reasons(session, store_id),
+            loading.load_custom_templates(session, store_id),
+        )
+        self._stores[store_id] = (now + STORE_CACHE_SECONDS, found)
+        return found
 
     def _render(
         self, job: Job, mail: MailFacts, custom: TemplateSource | None
