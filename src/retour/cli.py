@@ -19,6 +19,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from retour.cli_policy import policy_app
 from retour.db.engine import create_db_engine, create_session_factory
 from retour.db.migrate import upgrade
 from retour.db.unit_of_work import UnitOfWork
@@ -58,6 +59,7 @@ for sub, name in [
     (refunds_app, "refunds"),
     (outbox_app, "outbox"),
     (notifications_app, "notifications"),
+    (policy_app, "policy"),
 ]:
     app.add_typer(sub, name=name)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -189,6 +190,30 @@ def test_the_refunds_report_totals_per_day_and_streams_csv(client, server):
         "day,method,currency,count,amount,paid_amount,bonus_amount",
         f"{day},store_credit,EUR,1,17640,17640,0",
     ]
+
+
+def documented_csv_header() -> str:
+    """The header line of the CSV block in docs/refunds.md."""
+    docs = (Path(__file__).parents[2] / "docs" / "refunds.md").read_text(encoding="utf-8")
+    return docs.split("```csv\n", 1)[1].split("\n", 1)[0]
+
+
+def test_the_refunds_csv_has_the_documented_columns_and_only_the_day_rows(client, server):
+    first, second = approved_return(client, "5101"), approved_return(client, "5102")
+    client.post(f"/returns/{first['id']}/refunds", json={"method": "store_credit"})
+    server.clock.current = START + timedelta(days=1)
+    client.post(f"/returns/{second['id']}/refunds", json={"method": "manual", "reference": "t"})
+    period = {"from": str(START.date()), "to": str(START.date() + timedelta(days=1))}
+
+    response = client.get("/reports/refunds", params={**period, "format": "csv"})
+
+    assert response.headers["content-type"] == "text/csv; charset=utf-8"
+    assert response.text.splitlines() == [
+        documented_csv_header(),
+        f"{START.date()},store_credit,EUR,1,17640,17640,0",
+        f"{START.date() + timedelta(days=1)},manual,EUR,1,17640,17640,0",
+    ]
+    assert documented_csv_header() == "day,method,currency,count,amount,paid_amount,bonus_amount"
 
 
 def test_a_report_period_must_run_forwards(client):

@@ -126,7 +126,7 @@ def test_store_create_then_a_key_for_it(uow, cli_env, session_factory):
     with uow:
         store = uow.stores.by_slug("maison")
         assert (store.name, store.currency, store.timezone) == ("Maison", "EUR", "Europe/Paris")
-        assert len(uow.stores.active_reason_codes(store.id)) == 11
+        assert len(uow.stores.active_reason_codes(store.id)) == 12
     key = runner.invoke(app, ["apikey", "create", "--store", "maison"]).stdout.splitlines()[-1]
     assert authenticate_api_key(uow, key).store_id == store.id
 

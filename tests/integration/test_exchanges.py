@@ -7,14 +7,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from retour.db.models import Event, RefundRow, Store, StoreCreditEntry, Variant
+from retour.db.models import RefundRow, ReplacementOrderRow, Store, StoreCreditEntry, Variant
 from retour.domain.errors import IllegalTransition, InvalidRequest, QuantityExceeded
 from retour.domain.exchanges import ExchangeKind
 from retour.domain.inputs import LineRequest, Receipt
 from retour.domain.lines import Resolution, ReturnMethod
 from retour.domain.refund_quote import RefundMethod
 from retour.payments.registry import NO_PROVIDERS
-from retour.services import queries
 from retour.services import returns as use_cases
 from retour.services.exchanges.choosing import ItemChoice, choose_exchange
 from retour.services.exchanges.lifecycle import cancel_exchange, release_exchange, ship_exchange
@@ -22,6 +21,7 @@ from retour.services.exchanges.queries import exchange_options
 from retour.services.refunds.opening import RefundInstruction, open_refund
 from retour.services.stock_adjustments import adjust_stock
 from tests.factories import STAFF, import_sample_order, make_store
+from tests.support.exchange_steps import exchange_return, names, stock, stocked, variant_id
 
 
 @pytest.fixture
@@ -33,40 +33,6 @@ def store_id(uow, clock):
 def order(uow, store_id, clock):
     """Two linen shirts size M (line 1) and one size L (line 2), 49.00 + 9.80 tax each."""
     return import_sample_order(uow, store_id, clock).order
-
-
-def stock(uow, store_id):
-    return {
-        (row.sku, row.bucket): row.quantity
-        for row in queries.stock_levels(uow, store_id)
-        if row.quantity
-    }
-
-
-def stocked(uow, store_id, clock, sku="LINEN-L", quantity=3):
-    adjust_stock(uow, store_id, sku=sku, quantity=quantity, actor=STAFF, now=clock.now())
-
-
-def exchange_return(uow, store_id, order, clock, method=ReturnMethod.SHIP_YOURSELF, units=1):
-    line = order.lines[0]
-    request = use_cases.ReturnRequest(
-        order.id,
-        [LineRequest(line.id, units, "too_small")],
-        resolution=Resolution.EXCHANGE,
-        return_method=method,
-    )
-    return use_cases.request_return(uow, store_id, request, STAFF, clock.now())
-
-
-def variant_id(uow, store_id, sku):
-    with uow:
-        return uow.stores.variant_ids_by_sku(store_id, [sku])[sku]
-
-
-def names(uow, ret):
-    with uow:
-        statement = select(Event.name).where(Event.return_id == ret.id).order_by(Event.id)
-        return list(uow.session.scalars(statement))
 
 
 def test_a_size_swap_is_reserved_on_approval_released_on_receipt_and_shipped(
@@ -105,22 +71,15 @@ def test_a_size_swap_is_reserved_on_approval_released_on_receipt_and_shipped(
     shipped = ship_exchange(uow, store_id, chosen.id, STAFF, clock.now(), "1Z999")
     assert (shipped.status, shipped.tracking_number) == ("shipped", "1Z999")
     assert stock(uow, store_id) == {("LINEN-L", "sellable"): 2}
-    assert (
-        names(uow, ret)[-7:]
-        == [
-            "exchange.reserved",
-            "return.received",
-            "exchange.released",
-            "store_credit.issued",
-            "refund.succeeded",
-            "exchange.shipped",
-        ][-7:]
-        or True
-    )
-    assert [n for n in names(uow, ret) if n.startswith("exchange.")] == [
+    # An even swap leaves nothing over: no store credit is issued.
+    assert names(uow, ret) == [
+        "return.requested",
         "exchange.created",
+        "return.approved",
         "exchange.reserved",
+        "return.received",
         "exchange.released",
+        "refund.succeeded",
         "exchange.shipped",
     ]
 
@@ -368,3 +327,23 @@ def test_a_parcel_is_received_even_when_the_exchange_now_costs_the_shopper_more(
         )
     assert received.status.value == "received"
     assert names(uow, ret)[-1] == "exchange.balance_due"
+
+
+def test_a_replacement_is_only_for_the_stores_mistakes(uow, store_id, order, clock):
+    stocked(uow, store_id, clock, sku="LINEN-M")
+    line = order.lines[0]
+    request = use_cases.ReturnRequest(
+        order.id,
+        [LineRequest(line.id, 1, "too_small")],
+        resolution=Resolution.REPLACEMENT,
+        return_method=ReturnMethod.KEEP_ITEM,
+    )
+    ret = use_cases.request_return(uow, store_id, request, STAFF, clock.now())
+
+    with pytest.raises(InvalidRequest) as refused:
+        choose_exchange(uow, store_id, ret.id, ExchangeKind.REPLACEMENT, [], STAFF, clock.now())
+
+    assert refused.value.extra == {"field": "kind", "line_index": 0}
+    assert "reason 'too_small' is not one" in str(refused.value)
+    with uow:
+        assert uow.session.scalars(select(ReplacementOrderRow)).all() == []

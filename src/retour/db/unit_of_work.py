@@ -12,6 +12,7 @@ from retour.db.repositories.events import EventRepository
 from retour.db.repositories.inventory import InventoryRepository
 from retour.db.repositories.orders import OrderRepository
 from retour.db.repositories.outbox import OutboxRepository
+from retour.db.repositories.policies import PolicyRepository
 from retour.db.repositories.refunds import RefundRepository
 from retour.db.repositories.returns import ReturnRepository
 from retour.db.repositories.stores import StoreRepository
@@ -34,6 +35,7 @@ class UnitOfWork:
     stores: StoreRepository
     refunds: RefundRepository
     outbox: OutboxRepository
+    policies: PolicyRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -49,6 +51,7 @@ class UnitOfWork:
             self.stores = StoreRepository(self.session)
             self.refunds = RefundRepository(self.session)
             self.outbox = OutboxRepository(self.session)
+            self.policies = PolicyRepository(self.session)
         self._depth += 1
         return self
 

@@ -55,6 +55,16 @@ def ensure_can_move(current: ReplacementStatus, target: ReplacementStatus) -> No
         raise IllegalTransition(_VERB.get(target, target.value), f"a {current.value} exchange")
 
 
+#: Before release the shopper still owes a replacement's `balance_due`; releasing it needs
+#: their payment, and a cancelled one is owed by nobody.
+OWING_STATUSES = frozenset({ReplacementStatus.DRAFT, ReplacementStatus.PENDING})
+
+
+def outstanding_balance(status: ReplacementStatus, balance_due: int) -> int:
+    """What the shopper still owes for a replacement in `status`."""
+    return balance_due if status in OWING_STATUSES else 0
+
+
 def holds_stock(status: ReplacementStatus) -> bool:
     """Pending and released replacements hold reserved units until shipped or cancelled."""
     return status in (ReplacementStatus.PENDING, ReplacementStatus.RELEASED)

@@ -26,6 +26,7 @@ DEFAULT_RETURN_REASONS: tuple[ReasonTemplate, ...] = (
         "defective", "Defective or doesn't work", is_merchant_fault=True, requires_comment=True
     ),
     ReasonTemplate("wrong_item", "Wrong item sent", is_merchant_fault=True, requires_photo=True),
+    ReasonTemplate("missing_item", "Item missing from the parcel", is_merchant_fault=True),
     ReasonTemplate("arrived_late", "Arrived too late", is_merchant_fault=True),
     ReasonTemplate("other", "Other", requires_comment=True),
 )

@@ -51,6 +51,8 @@ class FeeCode(StrEnum):
     LABEL = "label_cost"
 
 
+#: Fees charged once per return: the first refund that charges one settles them all.
+FIXED_FEES = frozenset({FeeCode.RESTOCKING_FIXED, FeeCode.RETURN_SHIPPING, FeeCode.LABEL})
 BASIS_POINTS = 10_000
 
 
@@ -158,6 +160,11 @@ class MethodTotal:
     @property
     def fees_charged(self) -> int:
         return sum(fee.amount for fee in self.fees if not fee.waived)
+
+    @property
+    def charges_fixed_fees(self) -> bool:
+        """True when a once-per-return fee is charged (a percentage fee alone is not one)."""
+        return any(fee.code in FIXED_FEES and not fee.waived for fee in self.fees)
 
     @property
     def total(self) -> int:

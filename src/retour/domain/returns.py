@@ -60,6 +60,15 @@ class Return:
     #: Summary of the return's refunds (none, pending, failed, partially_refunded, refunded),
     #: kept by the refund use cases; the aggregate only carries it.
     refund_status: str = "none"
+    #: What the shopper owes for a dearer exchange until it is released (its payment recorded),
+    #: read with the return from its replacement order; the aggregate only carries it.
+    balance_due: int = 0
+    #: The store's policy version it was decided under and what the engine said then (None:
+    #: no policy); set by the request use case, the aggregate only carries them.
+    policy_version: int | None = None
+    policy_decision: Mapping[str, Any] | None = None
+    risk_score: int | None = None
+    window_days_left: int | None = None
     id: int | None = None
     events: list[DomainEvent] = field(default_factory=list, repr=False, compare=False)
 

@@ -31,6 +31,7 @@ from retour.web.api.routes import (
     store_credit,
     webhooks,
 )
+from retour.web.api.routes import policy as policy_routes
 from retour.web.api.routes import settings as settings_routes
 
 API_DESCRIPTION = """
@@ -86,6 +87,7 @@ def create_app(
     api.include_router(notifications.router)
     api.include_router(webhooks.router)
     api.include_router(events.router)
+    api.include_router(policy_routes.router)
     api.include_router(parcels.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -21,6 +21,7 @@ from retour.db.models.outbox import (
     WebhookSubscriptionEvent,
 )
 from retour.db.models.parcels import UnmatchedParcel
+from retour.db.models.policy import PolicyVersion
 from retour.db.models.returns import InspectionRow, ReturnLineRow, ReturnRow
 from retour.db.models.stores import ApiKey, ReturnReason, StaffUser, Store
 
@@ -41,6 +42,7 @@ __all__ = [
     "OrderLineRow",
     "OrderPayment",
     "OrderRow",
+    "PolicyVersion",
     "Product",
     "RefundAllocationRow",
     "RefundLineRow",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from retour.db.base import Base
@@ -42,6 +43,15 @@ class ReturnRow(Base):
     updated_at: Mapped[datetime]
     #: none, pending, failed, partially_refunded or refunded; kept by the refund use cases.
     refund_status: Mapped[str] = mapped_column(String(24), default="none", server_default="none")
+    #: The store's policy version it was decided under; None: the store had no policy.
+    policy_version: Mapped[int | None]
+    #: What the policy engine decided when it was requested (docs/policy.md, "Creating a
+    #: return"): the decision, the risk, each line's findings, fees and any staff override.
+    policy_decision: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    risk_score: Mapped[int | None]
+    #: Days the return window still had when it was requested (its lines' fewest), for the
+    #: near-window-end risk signal of later returns.
+    window_days_left: Mapped[int | None]
     #: Optimistic lock: a write that read an older version fails instead of overwriting.
     version: Mapped[int] = mapped_column(default=1)
 

@@ -16,7 +16,8 @@ from retour.domain.statuses import ReturnStatus
 RETURN_COLUMNS = (
     "store_id", "order_id", "number", "customer_email", "currency", "status", "resolution",
     "return_method", "customer_note", "staff_message", "tracking_number", "carrier",
-    "approved_at", "expires_at", "completed_at", "created_at", "updated_at",
+    "approved_at", "expires_at", "completed_at", "created_at", "updated_at", "policy_version",
+    "policy_decision", "risk_score", "window_days_left",
 )  # fmt: skip
 LINE_COLUMNS = (
     "order_line_id", "variant_id", "sku", "title", "reason_code", "reason_note", "resolution",
@@ -92,8 +93,9 @@ def group_joined_lines(rows: Sequence[Row[Any]]) -> dict[int, list[LineData]]:
     return by_return
 
 
-def build_return(header: Any, lines: Sequence[LineData]) -> Return:
-    """The aggregate from a returns row and its (line row, inspection rows) pairs."""
+def build_return(header: Any, lines: Sequence[LineData], *, balance_due: int) -> Return:
+    """The aggregate from a returns row, its (line row, inspection rows) pairs, and what the
+    shopper owes for its exchange."""
     return Return(
         id=header.id,
         store_id=header.store_id,
@@ -112,6 +114,11 @@ def build_return(header: Any, lines: Sequence[LineData]) -> Return:
         expires_at=header.expires_at,
         completed_at=header.completed_at,
         refund_status=header.refund_status,
+        balance_due=balance_due,
+        policy_version=header.policy_version,
+        policy_decision=header.policy_decision,
+        risk_score=header.risk_score,
+        window_days_left=header.window_days_left,
         created_at=header.created_at,
         updated_at=header.updated_at,
         lines=[_line(line, inspections) for line, inspections in lines],

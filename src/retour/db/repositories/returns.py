@@ -6,16 +6,16 @@ return go through the ORM rows it was loaded from, whose version column refuses 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, func, insert, select
+from sqlalchemy import Connection, Row, Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
 from retour.db.locking import lock_row
-from retour.db.models import InspectionRow, ReturnLineRow, ReturnRow
+from retour.db.models import InspectionRow, ReplacementOrderRow, ReturnLineRow, ReturnRow
 from retour.db.repositories.return_rows import (
     INSPECTION_LABELS,
     LineData,
@@ -26,6 +26,7 @@ from retour.db.repositories.return_rows import (
     return_values,
     split_joined_return,
 )
+from retour.domain.exchanges import OWING_STATUSES
 from retour.domain.lines import Inspection
 from retour.domain.quantity_checks import units_held
 from retour.domain.returns import Return
@@ -34,10 +35,22 @@ from retour.domain.statuses import ReturnStatus
 RETURNS = cast(Table, ReturnRow.__table__)
 LINES = cast(Table, ReturnLineRow.__table__)
 INSPECTIONS = cast(Table, InspectionRow.__table__)
+REPLACEMENTS = cast(Table, ReplacementOrderRow.__table__)
 
+#: What the shopper owes for the return's exchange, as a column of any read of the return (a
+#: correlated subquery on the replacements' return index: no second statement).
+BALANCE_DUE = (
+    select(func.coalesce(func.sum(REPLACEMENTS.c.balance_due), 0))
+    .where(
+        REPLACEMENTS.c.return_id == RETURNS.c.id,
+        REPLACEMENTS.c.status.in_(sorted(status.value for status in OWING_STATUSES)),
+    )
+    .scalar_subquery()
+    .label("balance_due")
+)
 #: The hot read (GET /returns/{id}): built once, so each call skips statement construction.
 VIEW_RETURN = (
-    select(*joined_return_columns(RETURNS, LINES, INSPECTIONS))
+    select(*joined_return_columns(RETURNS, LINES, INSPECTIONS), BALANCE_DUE)
     .join(LINES, LINES.c.return_id == RETURNS.c.id)
     .outerjoin(INSPECTIONS, INSPECTIONS.c.return_line_id == LINES.c.id)
     .where(RETURNS.c.id == bindparam("return_id"), RETURNS.c.store_id == bindparam("store_id"))
@@ -98,7 +111,7 @@ class ReturnRepository:
         """One return with its lines and inspections, read in one statement (not tracked)."""
         parameters = {"return_id": return_id, "store_id": store_id}
         rows = _single_statement_reader(self.session).execute(VIEW_RETURN, parameters).all()
-        return build_return(*split_joined_return(rows)) if rows else None
+        return _from_joined_rows(rows)
 
     def read_locked(self, store_id: int, return_id: int) -> Return | None:
         """The return, locked until commit, for use cases that read it but save it another way
@@ -109,7 +122,7 @@ class ReturnRepository:
         else:
             lock_row(self.session, VIEW_RETURN, ReturnRow, return_id, store_id)
             rows = self.session.connection().execute(VIEW_RETURN, parameters).all()
-        return build_return(*split_joined_return(rows)) if rows else None
+        return _from_joined_rows(rows)
 
     def exists(self, store_id: int, return_id: int) -> bool:
         statement = select(RETURNS.c.id).where(
@@ -121,7 +134,7 @@ class ReturnRepository:
         self, store_id: int, where: ReturnFilter, after_id: int | None, limit: int
     ) -> list[Return]:
         """Newest first, `limit` returns with an id below `after_id` (keyset pagination)."""
-        statement = select(RETURNS).where(ReturnRow.store_id == store_id)
+        statement = select(RETURNS, BALANCE_DUE).where(ReturnRow.store_id == store_id)
         if where.status:
             statement = statement.where(ReturnRow.status == where.status)
         if where.created_from:
@@ -136,7 +149,10 @@ class ReturnRepository:
             statement = statement.where(ReturnRow.id < after_id)
         headers = self.session.execute(statement.order_by(ReturnRow.id.desc()).limit(limit)).all()
         lines = self._lines_of([header.id for header in headers])
-        return [build_return(header, lines.get(header.id, [])) for header in headers]
+        return [
+            build_return(header, lines.get(header.id, []), balance_due=header.balance_due)
+            for header in headers
+        ]
 
     def held_on_order(self, store_id: int, order_id: int) -> list[tuple[int, int]]:
         """(order line id, units held) for every planned line of the order's returns."""
@@ -204,16 +220,18 @@ class ReturnRepository:
     def get(self, store_id: int, return_id: int, for_update: bool = False) -> Return | None:
         """Load one return to change it; `for_update` locks it first, so writers take turns."""
         statement = (
-            select(ReturnRow)
+            select(ReturnRow, BALANCE_DUE)
             .options(selectinload(ReturnRow.lines).selectinload(ReturnLineRow.inspections))
             .where(ReturnRow.id == return_id, ReturnRow.store_id == store_id)
         )
         if for_update:
             statement = lock_row(self.session, statement, ReturnRow, return_id, store_id)
-        row = self.session.scalars(statement).one_or_none()
-        if row is None:
+        found = self.session.execute(statement).one_or_none()
+        if found is None:
             return None
-        ret = build_return(row, [(line, line.inspections) for line in row.lines])
+        row, balance_due = found
+        lines = [(line, line.inspections) for line in row.lines]
+        ret = build_return(row, lines, balance_due=balance_due)
         self._rows[id(ret)] = row
         return ret
 
@@ -248,6 +266,14 @@ class ReturnRepository:
 
     def location_of(self, ret: Return) -> int:
         return self._rows[id(ret)].location_id
+
+
+def _from_joined_rows(rows: Sequence[Row[*tuple[Any, ...]]]) -> Return | None:
+    """The aggregate from the rows of `VIEW_RETURN` (none: no such return)."""
+    if not rows:
+        return None
+    header, lines = split_joined_return(rows)
+    return build_return(header, lines, balance_due=header.balance_due)
 
 
 def _single_statement_reader(session: Session) -> Connection:

@@ -64,6 +64,8 @@ def choose_exchange(
                 f"the return is resolved by {ret.resolution.value}, not an exchange",
                 field="resolution",
             )
+        if kind is ExchangeKind.REPLACEMENT:
+            _ensure_merchant_fault(uow, store_id, ret)
         earlier = active_replacement(uow, ret)
         if earlier is not None:
             cancel_replacement(uow, earlier, ret, actor, now, "replaced by a new choice")
@@ -153,6 +155,21 @@ def _chosen_items(
             )
         )
     return items
+
+
+def _ensure_merchant_fault(uow: UnitOfWork, store_id: int, ret: Return) -> None:
+    """A free replacement is for the store's mistakes (damaged, defective, wrong or missing
+    items); a shopper's change of mind is an exchange."""
+    merchant_fault = uow.stores.merchant_fault_reason_codes(store_id)
+    for index, line in enumerate(ret.lines):
+        if line.reason_code not in merchant_fault:
+            raise InvalidRequest(
+                f"a replacement is for the store's mistakes (damaged, defective, wrong or "
+                f"missing items); line {line.id}'s reason {line.reason_code!r} is not one: "
+                f"choose a same-product or any-product exchange",
+                field="kind",
+                line_index=index,
+            )
 
 
 def _same_items(uow: UnitOfWork, ret: Return) -> list[ChosenItem]:

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from retour.db.models import ReplacementOrderRow
 from retour.db.unit_of_work import UnitOfWork
-from retour.domain.exchanges import ReplacementStatus
+from retour.domain.exchanges import ReplacementStatus, outstanding_balance
 from retour.domain.lines import Resolution, ReturnMethod
 from retour.domain.returns import Return
 from retour.domain.statuses import ReturnStatus
@@ -42,6 +42,21 @@ def move_exchange_on(
     replacement = active_replacement(uow, ret)
     if replacement is None:
         return
+    _move(uow, ret, replacement, moment, actor, now)
+    # The return shows what its shopper owes; the moves above may have changed it.
+    ret.balance_due = outstanding_balance(
+        ReplacementStatus(replacement.status), replacement.balance_due
+    )
+
+
+def _move(
+    uow: UnitOfWork,
+    ret: Return,
+    replacement: ReplacementOrderRow,
+    moment: str,
+    actor: Actor,
+    now: datetime,
+) -> None:
     status = ReplacementStatus(replacement.status)
     if moment == "approval" and status is ReplacementStatus.DRAFT:
         uow.session.flush()

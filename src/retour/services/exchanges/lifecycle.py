@@ -123,7 +123,7 @@ def release_replacement(
         tax_amount=quote.tax_amount,
         shipping_amount=shipping,
         fees_amount=valuation.fees_charged,
-        fixed_fees_charged=valuation.fees_charged > 0,
+        fixed_fees_charged=valuation.charges_fixed_fees,
         breakdown={
             **quote_payload(quote),
             "method": EXCHANGE_METHOD,

@@ -22,6 +22,8 @@ class Valuation:
     #: Original shipping counted in the credit (none for replacements, which re-ship).
     shipping: int
     fees_charged: int
+    #: A once-per-return fee is among them (later refunds of the return must not charge it).
+    charges_fixed_fees: bool
 
 
 def value_exchange(
@@ -40,7 +42,7 @@ def value_exchange(
         returned_paid=quote.items_amount + quote.tax_amount,
         returned_list=sum(line.units * list_prices[line.order_line_id] for line in quote.lines),
     )
-    return Valuation(quote, money, pricing, shipping, worth.fees_charged)
+    return Valuation(quote, money, pricing, shipping, worth.fees_charged, worth.charges_fixed_fees)
 
 
 def revalue(uow: UnitOfWork, replacement: ReplacementOrderRow, ret: Return) -> Valuation:

@@ -17,7 +17,7 @@ from retour.db.models import RefundAllocationRow, RefundLineRow, RefundRow
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import IllegalTransition, InvalidRequest, QuantityExceeded
 from retour.domain.refund_basis import ensure_refundable
-from retour.domain.refund_quote import FeeCode, MethodTotal, QuoteMethod, RefundMethod
+from retour.domain.refund_quote import MethodTotal, QuoteMethod, RefundMethod
 from retour.domain.returns import Return
 from retour.domain.tender import PaymentBalance, split_refund
 from retour.payments.registry import PaymentProviders
@@ -28,8 +28,6 @@ from retour.services.refunds.quoting import quote_with_money
 from retour.services.refunds.status import refresh_refund_status
 from retour.services.store_credit.accounts import account_for
 from retour.services.store_credit.issuing import credit_for_return
-
-FIXED_FEES = frozenset({FeeCode.RESTOCKING_FIXED, FeeCode.RETURN_SHIPPING, FeeCode.LABEL})
 
 
 @dataclass(frozen=True)
@@ -94,9 +92,7 @@ def open_refund(
             shipping_amount=quote.shipping_amount,
             # Staff who pay back more than the quote waive (part of) its fees.
             fees_amount=min(quoted.fees_charged, max(quote.refundable - amount, 0)),
-            fixed_fees_charged=any(
-                fee.code in FIXED_FEES and not fee.waived for fee in quoted.fees
-            ),
+            fixed_fees_charged=quoted.charges_fixed_fees,
             breakdown={
                 **quote_payload(quote),
                 "method": instruction.method.value,

@@ -39,7 +39,7 @@ class OpenTotal:
 
 @dataclass(frozen=True)
 class Durations:
-    """Hours from a starting point to the refund's success."""
+    """Hours from a starting point to the refund's success, over `count` refunds."""
 
     count: int
     median_hours: float | None
@@ -81,7 +81,9 @@ def refunds_report(uow: UnitOfWork, store_id: int, date_from: date, date_to: dat
             total[2] += row.paid_amount
             total[3] += row.bonus_amount
             from_request.append(row.succeeded_at - row.requested_at)
-            if row.received_at is not None:
+            # Refunds paid before the parcel arrived (on approval, advance exchanges) did not
+            # wait for it: a negative span would only drag the median and p90 down.
+            if row.received_at is not None and row.received_at <= row.succeeded_at:
                 from_receipt.append(row.succeeded_at - row.received_at)
         open_totals = _open(uow, store_id, start, end)
     return RefundReport(

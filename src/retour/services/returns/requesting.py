@@ -15,6 +15,8 @@ from retour.domain.orders import returnable_quantities
 from retour.domain.returns import Return
 from retour.services.context import Actor
 from retour.services.errors import NotFound
+from retour.services.policy.admission import admit_return, apply_decision, record_admission
+from retour.services.policy.live import live_policy
 
 
 @dataclass(frozen=True)
@@ -24,17 +26,32 @@ class ReturnRequest:
     resolution: Resolution = Resolution.REFUND
     return_method: ReturnMethod = ReturnMethod.SHIP_YOURSELF
     customer_note: str = ""
+    #: Staff overriding the return policy's refusals give their reason here (docs/policy.md).
+    policy_override: str | None = None
 
 
 def request_return(
     uow: UnitOfWork, store_id: int, request: ReturnRequest, actor: Actor, now: datetime
 ) -> Return:
-    """Open a return; quantities must fit in what was fulfilled less what other returns hold."""
+    """Open a return; quantities must fit in what was fulfilled less what other returns hold.
+
+    Under a live policy the request must also pass it (or staff override it), the policy's
+    word is kept with the return, and its automatic decision is carried out at once.
+    """
     with uow:
         order = uow.orders.get_for_returns(store_id, request.order_id)
         if order is None:
             raise NotFound("order", request.order_id)
         _reason_codes_exist(uow, store_id, request.lines)
+        held = uow.returns.held_on_order(store_id, order.id)
+        # A store without a policy pays this one indexed look-up and nothing else.
+        live = live_policy(uow, store_id)
+        admission = None
+        if live is not None:
+            admission = admit_return(
+                uow, store_id, live, order.id, request.lines, request.resolution,
+                request.return_method, held, request.policy_override, now,
+            )  # fmt: skip
         return_id, line_ids = uow.returns.reserve_ids(len(request.lines))
         ret = Return.request(
             order=order,
@@ -42,12 +59,14 @@ def request_return(
             line_ids=line_ids,
             number=rma_number(return_id),
             requests=request.lines,
-            returnable=returnable_quantities(order, uow.returns.held_on_order(store_id, order.id)),
+            returnable=returnable_quantities(order, held),
             resolution=request.resolution,
             return_method=request.return_method,
             customer_note=request.customer_note,
             now=now,
         )
+        if admission is not None:
+            record_admission(ret, admission)
         uow.returns.add(ret, location_id=uow.inventory.default_location_id(store_id))
         uow.events.append(
             ret.events,
@@ -58,6 +77,8 @@ def request_return(
             order_id=order.id,
         )
         ret.events.clear()
+        if admission is not None:
+            ret = apply_decision(uow, ret, admission, now)
         uow.commit()
     return ret
 

@@ -15,6 +15,7 @@ from retour.domain.errors import (
     InvalidRequest,
     InvariantViolation,
 )
+from retour.domain.policy import InvalidPolicy
 from retour.services.errors import (
     AlreadyDone,
     ConcurrentModification,
@@ -32,6 +33,7 @@ _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
     (AlreadyDone, 409, "Already done"),
     (IdempotencyMismatch, 422, "Idempotency key reused"),
     (InvalidRequest, 422, "Invalid request"),
+    (InvalidPolicy, 422, "Invalid policy"),
     (Unauthorized, 401, "Unauthorized"),
     (InvariantViolation, 500, "Internal invariant violated"),
 ]

@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from retour.domain.lines import Disposition, Grade, Resolution, ReturnLine, ReturnMethod
 from retour.domain.returns import Return
+from retour.web.api.policy_schemas import DecisionPublic, RiskPublic
 
 Quantity = Annotated[int, Field(ge=1, le=100_000)]
 Message = Annotated[str, Field(min_length=1, max_length=5000)]
@@ -185,6 +186,15 @@ class ReturnPublic(BaseModel):
     expires_at: datetime | None
     completed_at: datetime | None
     refund_status: str = Field(description="none, pending, failed, partially_refunded or refunded")
+    balance_due: int = Field(
+        description="owed by the shopper for a dearer exchange until staff record their payment "
+        "and release it (minor units; 0 when nothing is owed)"
+    )
+    policy_version: int | None = Field(
+        description="the return policy version it was decided under; null: no policy"
+    )
+    decision: DecisionPublic | None = Field(description="what the policy decided, and why")
+    risk: RiskPublic | None = Field(description="the policy's risk score and its signals")
     allowed_actions: list[str] = Field(description="actions the current status allows")
     lines: list[ReturnLinePublic]
 
@@ -209,6 +219,10 @@ class ReturnPublic(BaseModel):
             expires_at=ret.expires_at,
             completed_at=ret.completed_at,
             refund_status=ret.refund_status,
+            balance_due=ret.balance_due,
+            policy_version=ret.policy_version,
+            decision=(ret.policy_decision or {}).get("decision"),
+            risk=((ret.policy_decision or {}).get("evaluation") or {}).get("risk"),
             allowed_actions=[action.value for action in ret.allowed_actions()],
             lines=[ReturnLinePublic.from_domain(line) for line in ret.lines],
         )

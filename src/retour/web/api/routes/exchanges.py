@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import JSONResponse
 
 from retour.db.models import ReplacementOrderRow
+from retour.db.unit_of_work import UnitOfWork
 from retour.services.exchanges.choosing import ItemChoice, choose_exchange
 from retour.services.exchanges.lifecycle import cancel_exchange, release_exchange, ship_exchange
 from retour.services.exchanges.queries import exchange_options, list_exchanges
@@ -24,6 +25,7 @@ from retour.web.api.exchange_schemas import (
     VariantOptionList,
     VariantOptionPublic,
 )
+from retour.web.api.routes.refunds import Providers, settle_return_later
 
 router = APIRouter(tags=["exchanges"])
 _RESPONSES: dict[int | str, dict[str, str]] = {
@@ -85,17 +87,27 @@ def get_exchange_route(exchange_id: int, api: Api) -> ExchangePublic:
     "/exchanges/{exchange_id}/release", response_model=ExchangePublic, responses=_RESPONSES
 )
 def release_exchange_route(
-    exchange_id: int, api: Api, body: ReleaseBody | None = None
+    exchange_id: int,
+    api: Api,
+    background: BackgroundTasks,
+    providers: Providers,
+    body: ReleaseBody | None = None,
 ) -> JSONResponse:
-    """Hand the replacement over for fulfilment (before the parcel is back, or once paid)."""
+    """Hand the replacement over for fulfilment (before the parcel is back, or once paid).
+
+    When the replacement costs less and the store pays the rest back as a refund, that refund
+    is settled with the payment provider right after the response.
+    """
     reference = body.balance_paid_reference if body is not None else ""
-    return api.mutate(
-        body,
-        lambda uow: release_exchange(
+
+    def release(uow: UnitOfWork) -> ReplacementOrderRow:
+        replacement = release_exchange(
             uow, api.store_id, exchange_id, api.actor, api.clock.now(), reference
-        ),
-        _public,
-    )
+        )
+        settle_return_later(replacement.return_id, api, background, providers)
+        return replacement
+
+    return api.mutate(body, release, _public)
 
 
 @router.post("/exchanges/{exchange_id}/ship", response_model=ExchangePublic, responses=_RESPONSES)

@@ -113,18 +113,26 @@ def void_refund_route(refund_id: int, body: VoidBody, api: Api) -> JSONResponse:
 def settle_after(
     ret: Return, api: Api, background: BackgroundTasks, providers: PaymentProviders
 ) -> Return:
-    """After an automatic refund left money pending, settle it once the response is sent."""
-    if ret.refund_status == "pending":
-        background.add_task(
-            settle_pending_refunds,
-            api.new_uow,
-            providers,
-            api.clock.now,
-            api.actor,
-            store_id=api.store_id,
-            return_id=ret.id,
-        )
+    """After an automatic refund (or an exchange's leftover paid back as a refund) left money
+    pending, settle it once the response is sent."""
+    if ret.refund_status == "pending" and ret.id is not None:
+        settle_return_later(ret.id, api, background, providers)
     return ret
+
+
+def settle_return_later(
+    return_id: int, api: Api, background: BackgroundTasks, providers: PaymentProviders
+) -> None:
+    """Settle the return's pending refunds after the response, outside its transaction."""
+    background.add_task(
+        settle_pending_refunds,
+        api.new_uow,
+        providers,
+        api.clock.now,
+        api.actor,
+        store_id=api.store_id,
+        return_id=return_id,
+    )
 
 
 def _settled(refund: RefundRow, api: Api, providers: PaymentProviders) -> RefundRow:

@@ -14,6 +14,7 @@ from retour.domain.statuses import ReturnStatus
 from retour.services import queries
 from retour.services import returns as use_cases
 from retour.web.api.deps import Api
+from retour.web.api.override_schemas import ReturnCreateWithOverride
 from retour.web.api.routes.refunds import Providers, settle_after
 from retour.web.api.schemas import (
     ApproveBody,
@@ -25,7 +26,6 @@ from retour.web.api.schemas import (
     MessageBody,
     ReceiveBody,
     RejectBody,
-    ReturnCreate,
     ReturnPage,
     ReturnPublic,
 )
@@ -36,11 +36,21 @@ _ACTION_RESPONSES: dict[int | str, dict[str, str]] = {
     409: {"description": "The current status does not allow this action"},
     422: {"description": "Invalid input, e.g. a quantity above the maximum allowed"},
 }
+_CREATE_RESPONSES: dict[int | str, dict[str, str]] = {
+    **_ACTION_RESPONSES,
+    422: {
+        "description": "Invalid input; `not_eligible`: the return policy refuses lines "
+        "(`refusals` names each line and rule); `currency_mismatch`"
+    },
+}
 
 
-@router.post("", response_model=ReturnPublic, status_code=201, responses=_ACTION_RESPONSES)
-def request_return_route(body: ReturnCreate, api: Api) -> JSONResponse:
-    """Open a return against one order."""
+@router.post("", response_model=ReturnPublic, status_code=201, responses=_CREATE_RESPONSES)
+def request_return_route(
+    body: ReturnCreateWithOverride, api: Api, background: BackgroundTasks
+) -> JSONResponse:
+    """Open a return against one order; under a live policy it must pass the policy (or staff
+    override it), and the policy may approve or reject it at once."""
     request = use_cases.ReturnRequest(
         order_id=body.order_id,
         lines=[
@@ -56,11 +66,17 @@ def request_return_route(body: ReturnCreate, api: Api) -> JSONResponse:
         resolution=body.resolution,
         return_method=body.return_method,
         customer_note=body.customer_note,
+        policy_override=body.policy_override.reason if body.policy_override else None,
     )
     return api.mutate(
         body,
-        lambda uow: use_cases.request_return(
-            uow, api.store_id, request, api.actor, api.clock.now()
+        lambda uow: settle_after(
+            use_cases.request_return(uow, api.store_id, request, api.actor, api.clock.now()),
+            api,
+            background,
+            # Read here, not as a dependency: a sync dependency costs a thread-pool hop, and
+            # only a policy's automatic approval can leave a refund to settle.
+            api.request.app.state.payment_providers,
         ),
         ReturnPublic.from_domain,
         status_code=201,
