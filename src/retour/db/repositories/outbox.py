@@ -27,9 +27,11 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from retour.db.base import UTCDateTime
@@ -63,51 +65,82 @@ _FANOUT_COLUMNS = [
 ]  # fmt: skip
 
 
-def _fanout(channel: str, recipient: Any, subscription_id: Any) -> list[Any]:
+def _fanout(channel: str, kind: Any, recipient: Any, subscription_id: Any) -> list[Any]:
     return [
-        _STORE, _EVENT, literal(channel), _KIND,
+        _STORE, _EVENT, literal(channel), kind,
         recipient, subscription_id, literal("pending"), literal(0), _NOW, literal(""),
         literal(""), literal(""), literal(""), _NOW,
     ]  # fmt: skip
 
 
-_SWITCHED_OFF = exists().where(
-    NotificationSetting.store_id == _STORE,
-    NotificationSetting.kind == _KIND,
-    NotificationSetting.is_enabled.is_(False),
-)
-WEBHOOK_FANOUT = insert(DELIVERIES).from_select(
-    _FANOUT_COLUMNS,
-    select(*_fanout("webhook", WebhookSubscription.url, WebhookSubscription.id))
-    .join(
-        WebhookSubscriptionEvent,
-        WebhookSubscriptionEvent.subscription_id == WebhookSubscription.id,
+def _switched_off(kind: Any) -> Any:
+    return exists().where(
+        NotificationSetting.store_id == _STORE,
+        NotificationSetting.kind == kind,
+        NotificationSetting.is_enabled.is_(False),
     )
-    .where(
-        WebhookSubscription.store_id == _STORE,
-        WebhookSubscription.is_active.is_(True),
-        or_(
-            WebhookSubscriptionEvent.event_type == _KIND,
-            WebhookSubscriptionEvent.event_type == "*",
-        ),
+
+
+def _webhook_audience() -> Select[Any]:
+    """Active subscriptions that want the event type (`kind`)."""
+    return (
+        select(*_fanout("webhook", _KIND, WebhookSubscription.url, WebhookSubscription.id))
+        .join(
+            WebhookSubscriptionEvent,
+            WebhookSubscriptionEvent.subscription_id == WebhookSubscription.id,
+        )
+        .where(
+            WebhookSubscription.store_id == _STORE,
+            WebhookSubscription.is_active.is_(True),
+            or_(
+                WebhookSubscriptionEvent.event_type == _KIND,
+                WebhookSubscriptionEvent.event_type == "*",
+            ),
+        )
+        .distinct()
     )
-    .distinct(),
-)
-SHOPPER_FANOUT = insert(DELIVERIES).from_select(
-    _FANOUT_COLUMNS,
-    select(*_fanout("email", ReturnRow.customer_email, null())).where(
-        ReturnRow.id == _RETURN, ~_SWITCHED_OFF
-    ),
-)
-STAFF_FANOUT = insert(DELIVERIES).from_select(
-    _FANOUT_COLUMNS,
-    select(*_fanout("email", StaffUser.email, null())).where(
+
+
+def _shopper_audience(kind: Any) -> Select[Any]:
+    """The return's shopper, unless the store switched that e-mail off."""
+    return select(*_fanout("email", kind, ReturnRow.customer_email, null())).where(
+        ReturnRow.id == _RETURN, ~_switched_off(kind)
+    )
+
+
+def _staff_audience(kind: Any) -> Select[Any]:
+    """The store's active owners, admins and agents, unless that e-mail is switched off."""
+    return select(*_fanout("email", kind, StaffUser.email, null())).where(
         StaffUser.store_id == _STORE,
         StaffUser.is_active.is_(True),
         StaffUser.role.in_(STAFF_RECIPIENT_ROLES),
-        ~_SWITCHED_OFF,
-    ),
-)
+        ~_switched_off(kind),
+    )
+
+
+_SHOPPER_KIND = bindparam("shopper_kind", type_=String())
+_STAFF_KIND = bindparam("staff_kind", type_=String())
+
+
+def _fan_out_statement(to_shopper: bool, to_staff: bool) -> Any:
+    audiences = [_webhook_audience()]
+    if to_shopper:
+        audiences.append(_shopper_audience(_SHOPPER_KIND))
+    if to_staff:
+        audiences.append(_staff_audience(_STAFF_KIND))
+    rows = audiences[0] if len(audiences) == 1 else union_all(*audiences)
+    return insert(DELIVERIES).from_select(_FANOUT_COLUMNS, rows)
+
+
+#: One INSERT … SELECT per event, whoever it goes to (webhooks, the shopper, the staff),
+#: built once for each mix of audiences.
+FAN_OUT = {
+    (to_shopper, to_staff): _fan_out_statement(to_shopper, to_staff)
+    for to_shopper in (False, True)
+    for to_staff in (False, True)
+}
+#: The staff alone, for one kind (`kind`): the daily digest.
+STAFF_FANOUT = insert(DELIVERIES).from_select(_FANOUT_COLUMNS, _staff_audience(_KIND))
 
 
 # Bind names differ from the columns': SQLAlchemy keeps those for the SET clause itself.
@@ -240,17 +273,21 @@ class OutboxRepository:
     def fan_out(self, events: Sequence[StoredEvent], now: datetime) -> None:
         connection = self.session.connection()
         for event in events:
-            parameters = {"store_id": event.store_id, "event_id": event.id, "now": now}
-            connection.execute(WEBHOOK_FANOUT, {**parameters, "kind": event.name})
-            shopper_kind = SHOPPER_EMAILS.get(event.name)
-            if shopper_kind is not None and event.return_id is not None:
-                connection.execute(
-                    SHOPPER_FANOUT,
-                    {**parameters, "kind": shopper_kind, "return_id": event.return_id},
-                )
+            shopper_kind = SHOPPER_EMAILS.get(event.name) if event.return_id is not None else None
             staff_kind = STAFF_EMAILS.get(event.name)
-            if staff_kind is not None:
-                connection.execute(STAFF_FANOUT, {**parameters, "kind": staff_kind})
+            statement = FAN_OUT[(shopper_kind is not None, staff_kind is not None)]
+            connection.execute(
+                statement,
+                {
+                    "store_id": event.store_id,
+                    "event_id": event.id,
+                    "now": now,
+                    "kind": event.name,
+                    "shopper_kind": shopper_kind,
+                    "staff_kind": staff_kind,
+                    "return_id": event.return_id,
+                },
+            )
 
     # -- workers ----------------------------------------------------------------------------
 
