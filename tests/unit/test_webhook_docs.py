@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from retour.web.api.schemas import Quantities, ReturnLinePublic, ReturnPublic
+from retour.webhooks.event_types import EVENT_TYPES, TEST_EVENT
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "webhooks.md").read_text()
 SECRET = "whsec_Hk3lYq0p9bS6oPZr2c7R+0q1nXcQ8wLk"
@@ -40,3 +41,11 @@ def test_the_sample_return_has_the_fields_of_the_apis_return():
     assert list(data["return"]["lines"][0]) == list(ReturnLinePublic.model_fields)
     assert list(data["return"]["lines"][0]["quantities"]) == list(Quantities.model_fields)
     assert list(data)[:4] == ["number", "status", "lines", "expires_at"]
+
+
+def test_the_event_types_section_lists_exactly_the_event_types_there_are():
+    section = DOC.split("\n## Event types\n", 1)[1].split("\n## ", 1)[0]
+    documented = set(re.findall(r"`([a-z_]+\.[a-z_]+)`", section))
+
+    assert documented == set(EVENT_TYPES) | {TEST_EVENT}
+    assert {"shipment.created", "shipment.voided"} <= documented

@@ -15,6 +15,7 @@ from retour.db.repositories.outbox import OutboxRepository
 from retour.db.repositories.policies import PolicyRepository
 from retour.db.repositories.refunds import RefundRepository
 from retour.db.repositories.returns import ReturnRepository
+from retour.db.repositories.shipments import ShipmentRepository
 from retour.db.repositories.stores import StoreRepository
 from retour.services.errors import ConcurrentModification
 
@@ -36,6 +37,7 @@ class UnitOfWork:
     refunds: RefundRepository
     outbox: OutboxRepository
     policies: PolicyRepository
+    shipments: ShipmentRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -52,6 +54,7 @@ class UnitOfWork:
             self.refunds = RefundRepository(self.session)
             self.outbox = OutboxRepository(self.session)
             self.policies = PolicyRepository(self.session)
+            self.shipments = ShipmentRepository(self.session)
         self._depth += 1
         return self
 

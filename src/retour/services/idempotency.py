@@ -43,16 +43,7 @@ def run_idempotently(
     try:
         with uow:
             response = action()
-            uow.session.add(
-                IdempotencyRecord(
-                    store_id=store_id,
-                    key=key,
-                    fingerprint=request_fingerprint,
-                    status_code=response[0],
-                    response_body=response[1],
-                    created_at=now,
-                )
-            )
+            store_response(uow, store_id, key, request_fingerprint, response, now)
             uow.commit()
         return response, False
     except ConcurrentModification:
@@ -62,6 +53,37 @@ def run_idempotently(
         if stored is None:
             raise
         return _replay(stored, request_fingerprint), True
+
+
+def stored_response(
+    uow: UnitOfWork, store_id: int, key: str, request_fingerprint: str
+) -> Response | None:
+    """The response given to `key` before, None if none; IdempotencyMismatch when the key
+    came with another request. For use cases that cannot run inside one transaction (those
+    that call a carrier): they look here first and store their answer when done."""
+    stored = _stored(uow, store_id, key)
+    return None if stored is None else _replay(stored, request_fingerprint)
+
+
+def store_response(
+    uow: UnitOfWork,
+    store_id: int,
+    key: str,
+    request_fingerprint: str,
+    response: Response,
+    now: datetime,
+) -> None:
+    """Keep `response` for `key`, in the transaction of the change it describes."""
+    uow.session.add(
+        IdempotencyRecord(
+            store_id=store_id,
+            key=key,
+            fingerprint=request_fingerprint,
+            status_code=response[0],
+            response_body=response[1],
+            created_at=now,
+        )
+    )
 
 
 def _stored(uow: UnitOfWork, store_id: int, key: str) -> IdempotencyRecord | None:

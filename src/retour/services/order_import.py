@@ -28,6 +28,7 @@ from retour.db.models import (
     Variant,
 )
 from retour.db.unit_of_work import UnitOfWork
+from retour.domain.addresses import checked_country
 from retour.domain.email_addresses import address_problem
 from retour.domain.errors import InvalidRequest
 from retour.domain.events import DomainEvent
@@ -35,6 +36,10 @@ from retour.domain.money import validate_currency
 from retour.services.context import Actor
 
 MinorUnits = Annotated[int, Field(ge=0, description="amount in the currency's minor unit")]
+SHIPPING_ADDRESS_FIELDS = (
+    "name", "company", "line1", "line2", "city", "region", "postal_code", "country", "phone",
+)  # fmt: skip
+_LATER_ADDRESS_FIELDS = frozenset(SHIPPING_ADDRESS_FIELDS) - {"postal_code", "country"}
 Text = Annotated[str, Field(min_length=1, max_length=300)]
 
 
@@ -102,11 +107,34 @@ class FulfilmentImport(_Strict):
     lines: list[FulfilmentLineImport]
 
 
+def _known_country(code: str) -> str:
+    """Checked, but kept as written (it is upper-cased when saved), so that the payload of an
+    order imported before reads the same, and re-importing it changes nothing."""
+    try:
+        checked_country(code, "country")
+    except InvalidRequest as error:
+        raise ValueError(error.detail) from error
+    return code
+
+
 class ShippingImport(_Strict):
+    """What shipping cost, and where it went: the address a return label starts from.
+
+    Every address field is optional; they are checked per country (docs/shipping.md) when a
+    label is made, so an order always imports. Only the country must be a real one.
+    """
+
     amount: MinorUnits = 0
     tax: MinorUnits = 0
-    postal_code: str = ""
-    country: Annotated[str, Field(max_length=2)] = ""
+    name: Annotated[str, Field(max_length=200)] = ""
+    company: Annotated[str, Field(max_length=200)] = ""
+    line1: Annotated[str, Field(max_length=200)] = ""
+    line2: Annotated[str, Field(max_length=200)] = ""
+    city: Annotated[str, Field(max_length=100)] = ""
+    region: Annotated[str, Field(max_length=100)] = ""
+    postal_code: Annotated[str, Field(max_length=32)] = ""
+    country: Annotated[str, Field(max_length=2), AfterValidator(_known_country)] = ""
+    phone: Annotated[str, Field(max_length=32)] = ""
 
 
 class OrderImport(_Strict):
@@ -158,7 +186,7 @@ def import_order(
     uow: UnitOfWork, store_id: int, payload: OrderImport, actor: Actor, now: datetime
 ) -> ImportResult:
     """Create or update the order; importing the same payload again changes nothing."""
-    source_hash = hashlib.sha256(payload.model_dump_json().encode()).hexdigest()
+    source_hash = _source_hash(payload)
     with uow:
         existing = uow.orders.find_row_by_platform_id(store_id, payload.id)
         if existing is not None and existing.source_hash == source_hash:
@@ -188,6 +216,14 @@ def import_order(
         )
         uow.commit()
     return ImportResult(order, created=existing is None, changed=True)
+
+
+def _source_hash(payload: OrderImport) -> str:
+    """SHA-256 of the payload; the address fields added later count only when given, so an
+    order imported before them hashes as it did (and importing it again changes nothing)."""
+    unset = {name for name in _LATER_ADDRESS_FIELDS if not getattr(payload.shipping, name)}
+    dump = payload.model_dump_json(exclude={"shipping": unset})
+    return hashlib.sha256(dump.encode()).hexdigest()
 
 
 def _apply_header(
@@ -223,7 +259,8 @@ def _apply_header(
     order.is_gift = payload.is_gift
     order.shipping_amount = payload.shipping.amount
     order.shipping_tax = payload.shipping.tax
-    order.shipping_postal_code = payload.shipping.postal_code
+    for name in SHIPPING_ADDRESS_FIELDS:
+        setattr(order, f"shipping_{name}", getattr(payload.shipping, name))
     order.shipping_country = payload.shipping.country.upper()
     order.source_hash = source_hash
     order.updated_at = now

@@ -14,6 +14,7 @@ from retour.db.unit_of_work import UnitOfWork
 from retour.payments.registry import PaymentProviders, providers_from_settings
 from retour.services.context import Clock, SystemClock
 from retour.settings import Settings
+from retour.shipping.registry import Carriers, carriers_from_settings
 from retour.web import pages
 from retour.web.api.key_cache import ApiKeyCache
 from retour.web.api.problems import install_problem_handlers
@@ -28,6 +29,7 @@ from retour.web.api.routes import (
     refunds,
     reports,
     returns,
+    shipments,
     store_credit,
     webhooks,
 )
@@ -46,6 +48,7 @@ def create_app(
     clock: Clock | None = None,
     providers: PaymentProviders | None = None,
     run_worker: bool = False,
+    carriers: Carriers | None = None,
 ) -> FastAPI:
     """The app; `run_worker` also runs an outbox worker thread while it serves."""
     engine = create_db_engine(settings)
@@ -76,6 +79,7 @@ def create_app(
     app.state.new_uow = new_uow
     app.state.api_keys = ApiKeyCache()
     app.state.payment_providers = providers or providers_from_settings(settings)
+    app.state.carriers = carriers or carriers_from_settings(settings)
     install_problem_handlers(app)
     api = APIRouter(prefix="/api/v1")
     for module in (orders, returns, inventory, store_credit):
@@ -89,6 +93,7 @@ def create_app(
     api.include_router(events.router)
     api.include_router(policy_routes.router)
     api.include_router(parcels.router)
+    api.include_router(shipments.router)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(pages.router)

@@ -23,6 +23,7 @@ from retour.db.models.outbox import (
 from retour.db.models.parcels import UnmatchedParcel
 from retour.db.models.policy import PolicyVersion
 from retour.db.models.returns import InspectionRow, ReturnLineRow, ReturnRow
+from retour.db.models.shipments import ShipmentDocumentRow, ShipmentRow, TrackingEventRow
 from retour.db.models.stores import ApiKey, ReturnReason, StaffUser, Store
 
 __all__ = [
@@ -52,11 +53,14 @@ __all__ = [
     "ReturnLineRow",
     "ReturnReason",
     "ReturnRow",
+    "ShipmentDocumentRow",
+    "ShipmentRow",
     "StaffUser",
     "StockLevel",
     "Store",
     "StoreCreditAccount",
     "StoreCreditEntry",
+    "TrackingEventRow",
     "UnmatchedParcel",
     "Variant",
     "WebhookSubscription",

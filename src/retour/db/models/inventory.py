@@ -21,6 +21,18 @@ class InventoryLocation(Base):
     #: Where returns are sent unless said otherwise.
     is_default: Mapped[bool] = mapped_column(default=False)
 
+    # The return address printed on labels (domain/addresses.py; empty until the store sets
+    # it with PATCH /settings/shipping).
+    address_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    address_company: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    address_line1: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    address_line2: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    address_city: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    address_region: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    address_postal_code: Mapped[str] = mapped_column(String(16), default="", server_default="")
+    address_country: Mapped[str] = mapped_column(String(2), default="", server_default="")
+    address_phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+
 
 class StockLevel(Base):
     """Units on hand for one variant, location and bucket: the sum of its movements."""

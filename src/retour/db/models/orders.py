@@ -31,6 +31,15 @@ class OrderRow(Base):
     is_gift: Mapped[bool] = mapped_column(default=False)
     shipping_postal_code: Mapped[str] = mapped_column(String(32), default="")
     shipping_country: Mapped[str] = mapped_column(String(2), default="")
+    # The rest of the shipping address (optional on import): where a return label's parcel
+    # comes from unless the shopper gives another address.
+    shipping_name: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    shipping_company: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    shipping_line1: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    shipping_line2: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    shipping_city: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    shipping_region: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    shipping_phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
     #: SHA-256 of the last imported payload: importing the same order again changes nothing.
     source_hash: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime]

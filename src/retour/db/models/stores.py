@@ -21,6 +21,8 @@ class Store(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     #: Days an approved return has for its items to arrive before it expires.
     return_deadline_days: Mapped[int] = mapped_column(default=30)
+    #: Days a return label (or drop-off code) can be used after it is made.
+    label_expiry_days: Mapped[int] = mapped_column(default=30, server_default="30")
     created_at: Mapped[datetime]
 
     # Branding (domain/branding.py): e-mails, and the portal when it lands.

@@ -23,6 +23,7 @@ from retour.services.errors import (
     NotFound,
     Unauthorized,
 )
+from retour.services.shipments.errors import CarrierDown, LabelUnavailable, ShipmentExists
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -31,6 +32,9 @@ _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
     (IllegalTransition, 409, "Illegal transition"),
     (ConcurrentModification, 409, "Concurrent modification"),
     (AlreadyDone, 409, "Already done"),
+    (ShipmentExists, 409, "Shipment exists"),
+    (LabelUnavailable, 409, "Label unavailable"),
+    (CarrierDown, 503, "Carrier unavailable"),
     (IdempotencyMismatch, 422, "Idempotency key reused"),
     (InvalidRequest, 422, "Invalid request"),
     (InvalidPolicy, 422, "Invalid policy"),

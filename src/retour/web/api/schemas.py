@@ -279,6 +279,13 @@ class OrderPublic(_FromRow):
     shipping_tax: int
     shipping_postal_code: str
     shipping_country: str
+    shipping_name: str
+    shipping_company: str
+    shipping_line1: str
+    shipping_line2: str
+    shipping_city: str
+    shipping_region: str
+    shipping_phone: str
     lines: list[OrderLinePublic]
     payments: list[PaymentPublic]
     fulfilments: list[FulfilmentPublic]

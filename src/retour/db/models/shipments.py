@@ -1,0 +1,91 @@
+"""Shipments of returns (labels, drop-off codes), their documents and tracking events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from retour.db.base import Base
+
+
+class ShipmentRow(Base):
+    __tablename__ = "shipments"
+    __table_args__ = (
+        # One shipment per Idempotency-Key: a second request with it finds the first.
+        UniqueConstraint("store_id", "idempotency_key"),
+        Index("ix_shipments_return", "return_id", "id"),
+        Index("ix_shipments_store_tracking", "store_id", "tracking_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    return_id: Mapped[int] = mapped_column(ForeignKey("returns.id"))
+    #: The carrier adapter's name (`builtin`) and its service (`standard`).
+    carrier: Mapped[str] = mapped_column(String(32))
+    service: Mapped[str] = mapped_column(String(64), default="")
+    #: prepaid_label or qr_drop_off.
+    method: Mapped[str] = mapped_column(String(16))
+    parcels: Mapped[int] = mapped_column(default=1)
+    tracking_number: Mapped[str] = mapped_column(String(64), default="")
+    #: The carrier's own id for the shipment, to void it or ask for its tracking.
+    carrier_reference: Mapped[str] = mapped_column(String(100), default="")
+    #: Where the parcel is: pre_transit … delivered, exception, …, voided (domain/shipments.py).
+    status: Mapped[str] = mapped_column(String(24))
+    #: pending (recorded before the carrier is asked) → issued | failed.
+    label_status: Mapped[str] = mapped_column(String(16))
+    #: The carrier's reason when it refused, never a credential.
+    label_error: Mapped[str] = mapped_column(Text, default="")
+    #: The documents there are, e.g. ["label_pdf", "label_zpl", "qr_png"].
+    label_formats: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: What the label cost the merchant, in minor units of `currency`.
+    label_cost: Mapped[int] = mapped_column(default=0)
+    currency: Mapped[str] = mapped_column(String(3))
+    #: What the QR code (on the label, and the drop-off code) holds.
+    qr_payload: Mapped[str] = mapped_column(String(200), default="")
+    #: The addresses as printed on the label (domain/addresses.py Address fields).
+    from_address: Mapped[dict[str, Any]] = mapped_column(JSON)
+    to_address: Mapped[dict[str, Any]] = mapped_column(JSON)
+    idempotency_key: Mapped[str | None] = mapped_column(String(255))
+    created_by: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    #: The label is not handed out after this (the store's label_expiry_days).
+    expires_at: Mapped[datetime]
+    voided_at: Mapped[datetime | None]
+
+
+class ShipmentDocumentRow(Base):
+    """A file the carrier gave for a shipment: the label PDF, its ZPL, the drop-off QR PNG."""
+
+    __tablename__ = "shipment_documents"
+    __table_args__ = (UniqueConstraint("shipment_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class TrackingEventRow(Base):
+    """One scan of a shipment's parcel, as its carrier reported it (status normalised)."""
+
+    __tablename__ = "tracking_events"
+    __table_args__ = (
+        # The carrier's event id: the same scan reported twice is stored once.
+        UniqueConstraint("shipment_id", "carrier_event_id"),
+        Index("ix_tracking_events_shipment", "shipment_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    carrier_event_id: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(24))
+    occurred_at: Mapped[datetime]
+    location: Mapped[str] = mapped_column(String(200), default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    recorded_at: Mapped[datetime]

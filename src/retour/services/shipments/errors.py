@@ -1,0 +1,61 @@
+"""What can go wrong with a shipment, each with its stable code (docs/api.md)."""
+
+from __future__ import annotations
+
+from retour.domain.errors import DomainError
+
+
+class ShipmentExists(DomainError):
+    """The return already has a label being made, usable or travelling: void it first. 409."""
+
+    code = "shipment_exists"
+
+    def __init__(self, return_number: str, shipment_id: int) -> None:
+        super().__init__(
+            f"return {return_number} already has shipment {shipment_id}; void it to make another",
+            shipment_id=shipment_id,
+        )
+
+
+class LabelUnavailable(DomainError):
+    """The label cannot be handed out: pending, failed, voided or expired. 409."""
+
+    code = "label_unavailable"
+
+    def __init__(self, shipment_id: int, current_status: str) -> None:
+        super().__init__(
+            f"the label of shipment {shipment_id} is {current_status}",
+            current_status=current_status,
+        )
+
+
+class CarrierRefusedShipment(DomainError):
+    """The carrier said no; `reason` is its own, scrubbed of credentials. 422.
+
+    The shipment stays `failed` with the reason; the return is untouched (still approved), and
+    the request may be sent again with the same Idempotency-Key once the cause is fixed.
+    """
+
+    code = "carrier_refused"
+
+    def __init__(self, carrier: str, shipment_id: int, reason: str) -> None:
+        super().__init__(
+            f"{carrier} refused: {reason}", shipment_id=shipment_id, carrier=carrier, reason=reason
+        )
+
+
+class CarrierDown(DomainError):
+    """The carrier could not be reached or kept failing; nothing is lost. 503.
+
+    The shipment stays `pending`; the same request with the same Idempotency-Key finishes
+    it (the carrier is asked again with the same shipment id, so no second label is bought).
+    """
+
+    code = "carrier_unavailable"
+
+    def __init__(self, carrier: str, shipment_id: int) -> None:
+        super().__init__(
+            f"{carrier} is not answering; send the same request again later",
+            shipment_id=shipment_id,
+            carrier=carrier,
+        )

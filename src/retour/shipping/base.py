@@ -1,0 +1,127 @@
+"""The small protocol every carrier speaks, what it is given and what it answers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
+
+from retour.domain.addresses import Address
+from retour.domain.shipments import Scan, ShipmentMethod
+
+
+class DocumentKind(StrEnum):
+    LABEL_PDF = "label_pdf"
+    LABEL_ZPL = "label_zpl"
+    QR_PNG = "qr_png"
+
+
+MEDIA_TYPES: Mapping[DocumentKind, str] = {
+    DocumentKind.LABEL_PDF: "application/pdf",
+    DocumentKind.LABEL_ZPL: "application/zpl",
+    DocumentKind.QR_PNG: "image/png",
+}
+
+
+@dataclass(frozen=True)
+class LabelRequest:
+    """A label for one return, from the shopper to the store's return location."""
+
+    #: Retour's shipment id: the carrier's idempotency key (asking twice buys one label).
+    shipment_id: int
+    #: The RMA number, printed on the label and given to the carrier as the reference.
+    rma_number: str
+    method: ShipmentMethod
+    parcels: int
+    from_address: Address
+    to_address: Address
+    created_at: datetime
+    expires_at: datetime
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: DocumentKind
+    content: bytes
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.kind]
+
+
+@dataclass(frozen=True)
+class Label:
+    tracking_number: str
+    service: str
+    documents: tuple[Document, ...]
+    #: The carrier's own id for the shipment (to void it or ask for tracking); may be empty.
+    carrier_reference: str = ""
+    #: What the carrier charged, in minor units of `currency`; None when it charges nothing
+    #: of its own (the built-in carrier: the store's `label_cost` is recorded instead).
+    cost: int | None = None
+    currency: str = ""
+    #: What the drop-off QR code holds (qr_drop_off), as the drop-off point scans it.
+    qr_payload: str = ""
+
+
+@dataclass(frozen=True)
+class TrackingNotice:
+    """Scans a carrier pushed (tracking webhook) for one of its tracking numbers."""
+
+    tracking_number: str
+    scans: tuple[Scan, ...]
+
+
+class CarrierRefused(Exception):
+    """The carrier said no (an address it cannot serve, a label already used, …).
+
+    `reason` is in the carrier's words and safe to show staff: carriers build it with
+    `scrubbed`, so no credential is ever in it. Asking again unchanged will not help.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class CarrierUnavailable(Exception):
+    """The carrier could not be reached or kept failing (timeouts, 429, 5xx after retries).
+
+    The outcome is unknown: a retry must reuse the same shipment id, so a label the carrier
+    did create is not bought twice.
+    """
+
+
+class Carrier(Protocol):
+    """Built from the installation's settings; credentials stay inside the adapter."""
+
+    name: str
+
+    def create_label(self, request: LabelRequest) -> Label:
+        """Buy (or make) the label; refusals raise CarrierRefused, outages CarrierUnavailable."""
+        ...
+
+    def void_label(self, tracking_number: str, carrier_reference: str) -> None:
+        """Cancel an unused label (the carrier refunds it where it charges)."""
+        ...
+
+    def fetch_tracking(self, tracking_number: str, carrier_reference: str) -> list[Scan]:
+        """Every scan the carrier has for the parcel so far, oldest first."""
+        ...
+
+    def parse_tracking_webhook(
+        self, headers: Mapping[str, str], body: bytes
+    ) -> list[TrackingNotice]:
+        """Scans from the carrier's tracking webhook; CarrierRefused when its signature
+        does not verify."""
+        ...
+
+
+def scrubbed(text: str, secrets: Iterable[str]) -> str:
+    """`text` with every secret (API keys, webhook secrets) replaced: for errors and logs."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    return text
