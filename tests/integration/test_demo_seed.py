@@ -438,3 +438,31 @@ def test_the_seeded_history_sends_no_mail_or_webhooks(demo):
 
     assert statuses["pending"] == 0
     assert statuses["cancelled"] > 0
+
+
+def test_an_approved_demo_return_gets_a_label_to_the_stores_return_address(demo, settings):
+    # Last in this module: it adds a shipment to the shared demo store.
+    from retour.domain.shipments import ShipmentMethod
+    from retour.services.context import Actor, FixedClock
+    from retour.services.shipments.creating import ShipmentRequest, create_shipment
+    from retour.shipping.registry import carriers_from_settings
+
+    store_id = demo_store_id(demo)
+    with demo:
+        approved = demo.session.scalars(
+            select(ReturnRow.id)
+            .where(ReturnRow.store_id == store_id, ReturnRow.status == "approved")
+            .order_by(ReturnRow.id)
+            .limit(1)
+        ).one()
+
+    outcome = create_shipment(
+        demo, carriers_from_settings(settings), store_id, approved,
+        ShipmentRequest(ShipmentMethod.PREPAID_LABEL), Actor("staff", "owner@retour.test"),
+        FixedClock(REFERENCE_TIME),
+    )  # fmt: skip
+
+    shipment = outcome.view.shipment
+    assert (shipment.status, shipment.label_status) == ("pre_transit", "issued")
+    assert shipment.to_address["postal_code"] == "93400"
+    assert shipment.from_address["line1"] and shipment.from_address["city"]

@@ -103,6 +103,19 @@ _PLACES = (
     ("31000", "FR", 3), ("67000", "FR", 3), ("35000", "FR", 2), ("06000", "FR", 2),
     ("1000", "BE", 3), ("2000", "BE", 2), ("1616", "LU", 1), ("10115", "DE", 2),
 )  # fmt: skip
+#: The city of each postal code above, and a street there.
+_STREETS = {
+    "75011": ("Paris", "rue Oberkampf"), "75015": ("Paris", "rue de Vaugirard"),
+    "75018": ("Paris", "rue Caulaincourt"), "69003": ("Lyon", "cours Gambetta"),
+    "13006": ("Marseille", "rue de Rome"), "33000": ("Bordeaux", "cours de l'Intendance"),
+    "59000": ("Lille", "rue Nationale"), "44000": ("Nantes", "rue de la Marne"),
+    "31000": ("Toulouse", "rue d'Alsace-Lorraine"), "67000": ("Strasbourg", "Grand'Rue"),
+    "35000": ("Rennes", "rue Saint-Malo"), "06000": ("Nice", "avenue Jean Médecin"),
+    "1000": ("Bruxelles", "rue Neuve"), "2000": ("Antwerpen", "Meir"),
+    "1616": ("Luxembourg", "avenue de la Gare"), "10115": ("Berlin", "Chausseestraße"),
+}  # fmt: skip
+#: The language shoppers in each country get their e-mails in.
+_LANGUAGE = {"FR": "fr", "BE": "fr", "LU": "fr", "DE": "de"}
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,21 @@ class CustomerSpec:
     postal_code: str
     country: str
     loyalty: float
+
+    @property
+    def city(self) -> str:
+        return _STREETS[self.postal_code][0]
+
+    @property
+    def street(self) -> str:
+        """A house number from the name (no random draw: the demo's story stays the same)."""
+        number = sum(map(ord, self.name)) % 120 + 1
+        street = _STREETS[self.postal_code][1]
+        return f"{street} {number}" if self.country == "DE" else f"{number} {street}"
+
+    @property
+    def locale(self) -> str:
+        return _LANGUAGE.get(self.country, "en")
 
 
 def demo_customers(rng: Random, count: int = 150) -> list[CustomerSpec]:

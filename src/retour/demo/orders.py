@@ -84,6 +84,9 @@ def build_order(
     shipping = ShippingImport(
         amount=0 if merchandise >= FREE_SHIPPING_FROM else SHIPPING_NET,
         tax=0 if merchandise >= FREE_SHIPPING_FROM else _vat(SHIPPING_NET),
+        name=customer.name,
+        line1=customer.street,
+        city=customer.city,
         postal_code=customer.postal_code,
         country=customer.country,
     )
@@ -93,7 +96,7 @@ def build_order(
         number=f"#{1001 + sequence}",
         placed_at=placed_at,
         currency="EUR",
-        customer=CustomerImport(email=customer.email, name=customer.name),
+        customer=CustomerImport(email=customer.email, name=customer.name, locale=customer.locale),
         is_gift=rng.random() < (0.15 if placed_at.month == 12 else 0.04),
         shipping=shipping,
         lines=lines,

@@ -22,10 +22,12 @@ from retour.demo.return_plans import PlacedOrder, ReturnPlan, placed_order, plan
 from retour.demo.return_stories import play_return
 from retour.demo.stage import Stage
 from retour.demo.summary import money_lines
+from retour.domain.addresses import Address
 from retour.domain.statuses import ReturnStatus
 from retour.services.context import Actor
 from retour.services.errors import NotFound
 from retour.services.order_import import import_order
+from retour.services.shipments.settings import update_shipping_settings
 from retour.services.store_branding import update_store_branding
 from retour.services.store_settings import update_money_settings
 from retour.services.stores import api_key_digest, create_staff_user, create_store
@@ -39,6 +41,11 @@ DEMO_API_KEY = "rtr_00000000demo_retour-demo-key-development-only"
 REFERENCE_TIME = datetime(2026, 11, 27, 12, tzinfo=UTC)
 #: A terracotta button, white on it at 7.3:1; no logo (the demo runs offline).
 DEMO_BRANDING = {"primary_color": "#9a3412", "reply_to": "care@maison-demo.test"}
+#: Where the demo's return labels send parcels.
+DEMO_RETURN_ADDRESS = Address(
+    name="Maison Demo — Retours", line1="12 rue des Entrepôts", city="Saint-Ouen-sur-Seine",
+    postal_code="93400", country="FR",
+)  # fmt: skip
 OPENED_AT = REFERENCE_TIME - timedelta(days=740)
 RANDOM_SEED = 20261127
 CUSTOMER_COUNT = 150
@@ -63,6 +70,7 @@ def seed_demo_store(
     store_id = _create_store_and_owner(uow)
     update_money_settings(uow, store_id, MONEY_SETTINGS)
     update_store_branding(uow, store_id, DEMO_BRANDING)
+    update_shipping_settings(uow, store_id, return_address=DEMO_RETURN_ADDRESS)
     demo_orders = _demo_orders(rng, orders)
     placed = _import_orders(uow, store_id, demo_orders, progress)
     _say(progress, _catalogue_line(uow, store_id))
