@@ -11,8 +11,9 @@ Retour's models: orders of two lines over a catalogue of 60 SKUs (collections an
 hit the policies' overrides), fulfilled and delivered, one return per order asking both lines
 back 2–40 days after delivery, with mixed reasons, resolutions, methods and statuses. The
 draft is bench/policy_evaluate.py's policy (every section). The simulation runs in a child
-process that does nothing else, so its peak RSS (`ru_maxrss`) is the simulation's; the time
-is its wall clock from the first statement to the report.
+process that does nothing else, so its peak RSS (`ru_maxrss`) is the simulation's (with
+--processes N: its own plus N - 1 times the largest worker's, every process at its peak at
+once); the time is its wall clock from the first statement to the report.
 """
 
 from __future__ import annotations
@@ -188,12 +189,13 @@ def child(url: str, store_id: int, processes: int) -> None:
     result = simulate_policy(uow, store_id, DRAFT, processes=processes)
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    # The largest of the worker processes (none when one process did everything).
+    # The largest of the worker processes (none when one process did everything); this
+    # process judges a share itself, so `processes - 1` workers run beside it.
     worker_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     report = result.as_json()
     print(json.dumps({
         "processes": processes, "seconds": round(seconds, 2),
-        "peak_rss_mb": round(peak_mb + (processes if processes > 1 else 0) * worker_mb, 1),
+        "peak_rss_mb": round(peak_mb + (processes - 1) * worker_mb, 1),
         "main_rss_mb": round(peak_mb, 1), "worker_rss_mb": round(worker_mb, 1),
         "returns": report["returns_evaluated"], "lines": report["lines_evaluated"],
         "summary": {key: report[key] for key in ("fees", "refunds", "store_credit_bonus")},

@@ -7,12 +7,13 @@ chunk of returns with a handful of statements; a single request passes lists of 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, select
+from sqlalchemy import String, and_, bindparam, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from retour.db.models import (
@@ -53,7 +54,9 @@ ORDER_FACTS = (
         OrderLineRow.id.label("line_id"), OrderLineRow.sku, OrderLineRow.title,
         OrderLineRow.quantity, OrderLineRow.unit_price, OrderLineRow.line_discount,
         OrderLineRow.order_discount_allocated, OrderLineRow.tax, Variant.product_id,
-        Product.tags, Product.collection, Product.is_final_sale, Product.is_returnable,
+        # As stored: a simulation reads many lines of few products (see _Names.of_tags).
+        type_coerce(Product.tags, String).label("tags"), Product.collection,
+        Product.is_final_sale, Product.is_returnable,
         func.coalesce(_LINE_FULFILMENT.c.units, 0).label("fulfilled"),
         _LINE_FULFILMENT.c.shipped_at, _LINE_FULFILMENT.c.delivered_at,
     )
@@ -171,9 +174,8 @@ class PolicyFactsRepository:
         by_email: dict[str, list[Any]] = {email: [] for email in emails}
         if emails:
             parameters = {"store_id": store_id, "emails": list(emails)}
-            for email, order_id, placed_at, units in self.session.execute(
-                CUSTOMER_ORDERS, parameters
-            ):
+            rows = self.session.connection().execute(CUSTOMER_ORDERS, parameters)
+            for email, order_id, placed_at, units in rows:
                 by_email[email].append(CustomerOrder(order_id, placed_at, int(units or 0)))
         return by_email
 
@@ -184,7 +186,7 @@ class PolicyFactsRepository:
         by_email: dict[str, list[CustomerReturn]] = {email: [] for email in emails}
         if emails:
             parameters = {"store_id": store_id, "emails": list(emails)}
-            rows = self.session.execute(CUSTOMER_RETURNS, parameters)
+            rows = self.session.connection().execute(CUSTOMER_RETURNS, parameters)
             for email, return_id, order_id, status, created_at, days_left, asked, ok in rows:
                 units = units_held(ReturnStatus(status), int(asked or 0), int(ok or 0))
                 by_email[email].append(
@@ -208,14 +210,17 @@ class _Names:
     few products)."""
 
     def __init__(self) -> None:
-        self.tags: dict[tuple[str, ...], frozenset[str]] = {}
+        self.tags: dict[str | tuple[str, ...], frozenset[str]] = {}
         self.collections: dict[str, frozenset[str]] = {"": frozenset()}
 
     def of_tags(self, tags: Any) -> frozenset[str]:
-        key = tuple(tags or ())
+        """The JSON text on SQLite, decoded once per distinct text; PostgreSQL's driver
+        decodes JSON columns itself and gives a list."""
+        key = tags if isinstance(tags, str) else tuple(tags or ())
         found = self.tags.get(key)
         if found is None:
-            found = self.tags[key] = frozenset(key)
+            names = json.loads(tags) if isinstance(tags, str) else tags
+            found = self.tags[key] = frozenset(names or ())
         return found
 
     def of_collection(self, collection: str | None) -> frozenset[str]:

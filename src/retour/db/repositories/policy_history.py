@@ -52,8 +52,11 @@ ORDER_RETURN_LINES = (
     )
     .join(ReturnLineRow, ReturnLineRow.return_id == ReturnRow.id)
     .where(
-        ReturnRow.store_id == bindparam("store_id"),
         ReturnRow.order_id.in_(bindparam("order_ids", expanding=True)),
+        # The store is checked on the lines: on `returns`, SQLite would range over the
+        # store's (store_id, created_at) index, every return of the store, for each chunk,
+        # instead of looking the orders up in the order_id index.
+        ReturnLineRow.store_id == bindparam("store_id"),
         ReturnLineRow.is_unexpected.is_(False),
         ReturnLineRow.order_line_id.is_not(None),
     )
@@ -92,6 +95,18 @@ class PastReturnRequest:
 class PolicyHistoryRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def favour_index_lookups(self) -> None:
+        """For the rest of the transaction, on PostgreSQL: plan the chunk's look-ups of
+        scattered orders, lines and customers through their indexes.
+
+        With the default cost of a random page read (4, for spinning disks) the planner
+        reads the whole of order_lines, fulfilment_lines and returns for each chunk of a
+        thousand orders, so the reads of a simulation grow with the square of the history;
+        by index they are three times cheaper at 100k lines, and stay proportional.
+        """
+        if self.session.get_bind().dialect.name == "postgresql":
+            self.session.connection().exec_driver_sql("SET LOCAL random_page_cost = 1.1")
 
     def count(self, store_id: int, since: datetime) -> int:
         return int(self.session.scalars(COUNT, {"store_id": store_id, "since": since}).one())

@@ -6,8 +6,9 @@ is `policy.schema.json` next to this file (package data; the domain never reads 
 docs/policy.md.
 """
 
+from retour.domain.policy.codes import FindingCode
 from retour.domain.policy.document import BUILTIN_RULES, Outcome, Policy
-from retour.domain.policy.evaluate import evaluate
+from retour.domain.policy.evaluate import evaluate, evaluate_prepared
 from retour.domain.policy.explain import explain
 from retour.domain.policy.inputs import (
     CandidateLine,
@@ -23,11 +24,11 @@ from retour.domain.policy.parsing import (
     policy_problems,
     unknown_references,
 )
+from retour.domain.policy.request import PreparedRequest, prepare_request
 from retour.domain.policy.results import (
     Decision,
     Evaluation,
     Finding,
-    FindingCode,
     KeepItemOffer,
     LineEvaluation,
     ReturnFees,
@@ -52,12 +53,15 @@ __all__ = [
     "Outcome",
     "PastReturn",
     "Policy",
+    "PreparedRequest",
     "ReturnFees",
     "RiskAssessment",
     "RiskSignal",
     "evaluate",
+    "evaluate_prepared",
     "explain",
     "parse_policy",
     "policy_problems",
+    "prepare_request",
     "unknown_references",
 ]

@@ -10,9 +10,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import IntEnum, StrEnum
+from functools import cached_property
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from retour.domain.lines import Grade, Resolution, ReturnMethod
+
+if TYPE_CHECKING:
+    from retour.domain.policy.rule_index import RuleIndex
 
 #: Rule ids that the engine itself uses; a policy's own ids may not start with "retour.".
 RESERVED_PREFIX = "retour."
@@ -336,6 +341,13 @@ class Policy:
     automation: Automation = Automation()
     risk: RiskSettings = RiskSettings()
     references: tuple[Reference, ...] = ()
+
+    @cached_property
+    def rules(self) -> RuleIndex:
+        """The rules arranged for evaluation, built on first use (`parse_policy` does)."""
+        from retour.domain.policy.rule_index import RuleIndex  # it is built from this module
+
+        return RuleIndex(self)
 
     @property
     def rule_ids(self) -> frozenset[str]:

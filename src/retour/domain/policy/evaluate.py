@@ -3,39 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import TypeVar
 
 from retour.domain.errors import InvalidRequest
 from retour.domain.lines import Resolution, ReturnMethod
-from retour.domain.policy.automation import DecidedItem, RequestFacts, decide
+from retour.domain.policy.automation import RequestFacts, decide
+from retour.domain.policy.codes import FindingCode
 from retour.domain.policy.document import ORDER_LINE_RULE, Policy
 from retour.domain.policy.eligibility import LineVerdict, customer_limit_refusal, judge_line
-from retour.domain.policy.explain import finding
-from retour.domain.policy.fees import (
-    FeeLine,
-    RestockingBasis,
-    restocking_fees,
-    return_fees,
-    returned_units,
-    units_value,
-)
-from retour.domain.policy.inputs import CandidateLine, CustomerHistory, OrderContext, OrderedItem
-from retour.domain.policy.keep_item import KeepItemCandidate, assess_keep_item, keep_item_offer
+from retour.domain.policy.fees import restocking_fees, return_fees
+from retour.domain.policy.inputs import CandidateLine, CustomerHistory, OrderContext
+from retour.domain.policy.keep_item import assess_keep_item, keep_item_offer
+from retour.domain.policy.request import AskedLine, PreparedRequest, prepare_request
 from retour.domain.policy.results import (
     Evaluation,
-    FindingCode,
+    Finding,
     KeepItemAssessment,
     LineEvaluation,
     LineFees,
 )
-from retour.domain.policy.risk import RequestedItem, assess_risk
+from retour.domain.policy.risk import assess_risk
+from retour.domain.policy.window import extensions_for
 
 E = TypeVar("E", bound=StrEnum)
 #: Results list resolutions and methods in the enums' order (iterating an enum is slow).
 _RESOLUTIONS = tuple(Resolution)
 _RETURN_METHODS = tuple(ReturnMethod)
+_KEEP_ITEM_RESOLUTION = frozenset({Resolution.KEEP_ITEM})
+_KEEP_ITEM_METHOD = frozenset({ReturnMethod.KEEP_ITEM})
+# Apart: a set of resolutions and one of methods may be equal ("keep_item" is both).
+_ORDERED_RESOLUTIONS: dict[frozenset[Resolution], tuple[Resolution, ...]] = {}
+_ORDERED_METHODS: dict[frozenset[ReturnMethod], tuple[ReturnMethod, ...]] = {}
 
 
 def evaluate(
@@ -48,148 +48,140 @@ def evaluate(
     """Per line: eligible or not and why, what is allowed, fees, keep-item; for the request:
     the automatic decision and the risk score. Pure and deterministic: the same arguments
     always give the same answer."""
-    _check(policy, order_context, candidate_lines, now)
-    now = now.astimezone(UTC)
-    today = now.astimezone(policy.timezone).date()
-    order = order_context
-    items = {item.order_line_id: item for item in order.items}
-    customer_refusal = customer_limit_refusal(policy, customer_history, now, today)
+    request = prepare_request(order_context, candidate_lines, customer_history, now)
+    return evaluate_prepared(policy, request)
 
-    judged: list[_Judged] = []
-    refused: dict[int, LineEvaluation] = {}
-    seen: set[int] = set()
-    for index, candidate in enumerate(candidate_lines):
-        item = items.get(candidate.order_line_id)
-        if item is None or candidate.order_line_id in seen:
-            refused[index] = _not_in_order(candidate, item is None, today)
-            continue
-        seen.add(candidate.order_line_id)
-        verdict = judge_line(policy, order, item, candidate, now, today, customer_refusal)
-        judged.append(_Judged(index, item, candidate, verdict))
 
-    eligible = [line for line in judged if not line.verdict.refusals]
-    fees = restocking_fees(
-        [
-            RestockingBasis(
-                line.items_amount,
-                line.units,
-                line.verdict.terms.restocking,
-                line.verdict.terms.restocking_rule,
-                line.candidate.is_merchant_fault,
-            )
-            for line in eligible
-        ]
-    )
-    fees_by_index = {line.index: fee for line, fee in zip(eligible, fees, strict=True)}
+def evaluate_prepared(policy: Policy, request: PreparedRequest) -> Evaluation:
+    """`evaluate` of a request made ready by `prepare_request`: the same answer, and the
+    request may be judged again under another policy for less."""
+    _check(policy, request)
+    order, history, now = request.order, request.history, request.now
+    days = request.local(policy.timezone)
+    today = days.today
+    extensions = extensions_for(policy, days.ordered_on)
+    customer_refusal = customer_limit_refusal(policy, request.returns_in_last, today)
+    judged = [
+        _Judged(line, judge_line(policy, order, line, days, extensions, now, customer_refusal))
+        for line in request.lines
+    ]
+    eligible = [line for line in judged if line.is_eligible]
+    fees = restocking_fees(eligible)
+    for line, line_fees in zip(eligible, fees, strict=True):
+        line.fees = line_fees
     keep_item = policy.keep_item
-    assessments = {
-        line.index: assess_keep_item(
-            keep_item, line.item, line.candidate.reason_code, line.units, line.value
-        )
-        for line in eligible
-        if keep_item is not None
-    }
     offer = None
     if keep_item is not None:
-        offer = keep_item_offer(
-            keep_item,
-            [
-                KeepItemCandidate(assessments[line.index], line.units, line.verdict.resolutions)
-                for line in eligible
-            ],
-            order.label_cost,
-            policy.currency,
-        )
-
-    risk = assess_risk(
-        policy.risk,
-        order,
-        [RequestedItem(line.item, line.value, line.verdict.window.last_day) for line in judged],
-        customer_history,
-        now,
-        today,
-        policy.currency,
-    )
-    facts = RequestFacts(
-        order,
-        [
-            DecidedItem(
-                line.item,
-                line.candidate.reason_code,
-                line.candidate.is_merchant_fault,
-                line.value,
-                line.value // line.units if line.units else 0,
+        offered: list[tuple[KeepItemAssessment, int, frozenset[Resolution]]] = []
+        for line in eligible:
+            assessment = assess_keep_item(
+                keep_item, line.item, line.reason_code, line.units, line.value
             )
-            for line in eligible
-        ],
-        customer_history,
-        risk.score,
-        now,
-    )
-    evaluations = dict(refused)
+            line.keep_item = assessment
+            offered.append((assessment, line.units, line.resolutions))
+        offer = keep_item_offer(keep_item, offered, order.label_cost, policy.currency)
+
+    recent = request.returns_in_last
+    risk = assess_risk(policy.risk, order, judged, history, recent, today, policy.currency)
+    facts = RequestFacts(order, eligible, history, risk.score, recent)
+    evaluations: list[LineEvaluation | None] = [None] * len(request.candidates)
+    for index, candidate, is_unknown in request.not_in_order:
+        evaluations[index] = _not_in_order(candidate, is_unknown, today)
+    is_keep_item_offered = offer is not None
     for line in judged:
-        evaluations[line.index] = line.evaluation(
-            fees_by_index.get(line.index), assessments.get(line.index), offer is not None
-        )
+        evaluations[line.index] = line.evaluation(is_keep_item_offered)
     return Evaluation(
-        lines=tuple(evaluations[index] for index in range(len(candidate_lines))),
-        decision=decide(policy.automation, facts, policy.currency),
+        lines=tuple(evaluation for evaluation in evaluations if evaluation is not None),
+        decision=decide(policy.automation, facts, policy.rules),
         risk=risk,
-        fees=return_fees(
-            policy,
-            order,
-            [
-                FeeLine(fees_by_index[line.index], line.value, line.candidate.is_merchant_fault)
-                for line in eligible
-            ],
-        ),
+        fees=return_fees(policy, order, eligible, fees),
         keep_item=offer,
     )
 
 
 class _Judged:
-    """A candidate line that names an order line, with its verdict and value."""
+    """A candidate line that names an order line, with its verdict and what it is worth."""
 
-    def __init__(
-        self, index: int, item: OrderedItem, candidate: CandidateLine, verdict: LineVerdict
-    ) -> None:
-        self.index = index
-        self.item = item
+    __slots__ = (
+        "candidate",
+        "fees",
+        "index",
+        "is_eligible",
+        "is_merchant_fault",
+        "item",
+        "items_amount",
+        "keep_item",
+        "last_day",
+        "reason_code",
+        "resolutions",
+        "restocking",
+        "restocking_rule",
+        "unit_value",
+        "units",
+        "value",
+        "verdict",
+    )
+
+    def __init__(self, line: AskedLine, verdict: LineVerdict) -> None:
+        candidate = line.candidate
+        self.index = line.index
+        self.item = line.item
         self.candidate = candidate
+        self.reason_code = candidate.reason_code
+        self.is_merchant_fault = candidate.is_merchant_fault
+        self.units = line.units
+        self.items_amount = line.items_amount
+        self.value = line.value
+        self.unit_value = line.unit_value
         self.verdict = verdict
-        self.units = returned_units(item, candidate.quantity)
-        self.items_amount, tax = units_value(item, self.units)
-        self.value = self.items_amount + tax
+        self.is_eligible = not verdict.refusals
+        self.resolutions = verdict.resolutions
+        self.restocking = verdict.terms.restocking
+        self.restocking_rule = verdict.terms.restocking_rule
+        self.last_day: date = verdict.window.last_day
+        self.fees: LineFees | None = None
+        self.keep_item: KeepItemAssessment | None = None
 
-    def evaluation(
-        self,
-        fees: LineFees | None,
-        keep_item: KeepItemAssessment | None,
-        is_keep_item_offered: bool,
-    ) -> LineEvaluation:
-        verdict = self.verdict
-        is_eligible = not verdict.refusals
-        resolutions = verdict.resolutions
-        methods = verdict.return_methods
-        if is_eligible and is_keep_item_offered:
-            methods = methods | {ReturnMethod.KEEP_ITEM}
-        else:
-            resolutions = resolutions - {Resolution.KEEP_ITEM}
+    def evaluation(self, is_keep_item_offered: bool) -> LineEvaluation:
+        verdict, candidate = self.verdict, self.candidate
+        resolutions: tuple[Resolution, ...] = ()
+        methods: tuple[ReturnMethod, ...] = ()
+        if self.is_eligible:
+            if is_keep_item_offered:
+                resolutions = _ordered_resolutions(verdict.resolutions)
+                methods = _ordered_methods(verdict.return_methods | _KEEP_ITEM_METHOD)
+            else:
+                resolutions = _ordered_resolutions(verdict.resolutions - _KEEP_ITEM_RESOLUTION)
+                methods = _ordered_methods(verdict.return_methods)
         return LineEvaluation(
-            order_line_id=self.candidate.order_line_id,
-            quantity=self.candidate.quantity,
-            reason_code=self.candidate.reason_code,
-            is_eligible=is_eligible,
+            order_line_id=candidate.order_line_id,
+            quantity=candidate.quantity,
+            reason_code=candidate.reason_code,
+            is_eligible=self.is_eligible,
             refusals=verdict.refusals,
             notes=verdict.notes,
-            resolutions=_ordered(resolutions, _RESOLUTIONS) if is_eligible else (),
-            return_methods=_ordered(methods, _RETURN_METHODS) if is_eligible else (),
+            resolutions=resolutions,
+            return_methods=methods,
             value=self.value,
             window=verdict.window,
-            fees=fees,
-            keep_item=keep_item,
-            is_merchant_fault=self.candidate.is_merchant_fault,
+            fees=self.fees,
+            keep_item=self.keep_item,
+            is_merchant_fault=candidate.is_merchant_fault,
         )
+
+
+def _ordered_resolutions(values: frozenset[Resolution]) -> tuple[Resolution, ...]:
+    found = _ORDERED_RESOLUTIONS.get(values)
+    if found is None:
+        found = _ORDERED_RESOLUTIONS[values] = _ordered(values, _RESOLUTIONS)
+    return found
+
+
+def _ordered_methods(values: frozenset[ReturnMethod]) -> tuple[ReturnMethod, ...]:
+    found = _ORDERED_METHODS.get(values)
+    if found is None:
+        found = _ORDERED_METHODS[values] = _ordered(values, _RETURN_METHODS)
+    return found
 
 
 def _ordered(values: frozenset[E], order: tuple[E, ...]) -> tuple[E, ...]:
@@ -203,7 +195,7 @@ def _not_in_order(candidate: CandidateLine, is_unknown: bool, today: date) -> Li
         quantity=candidate.quantity,
         reason_code=candidate.reason_code,
         is_eligible=False,
-        refusals=(finding(code, ORDER_LINE_RULE, today),),
+        refusals=(Finding(code, ORDER_LINE_RULE, {}, today),),
         notes=(),
         resolutions=(),
         return_methods=(),
@@ -211,25 +203,15 @@ def _not_in_order(candidate: CandidateLine, is_unknown: bool, today: date) -> Li
     )
 
 
-def _check(
-    policy: Policy, order: OrderContext, candidates: Sequence[CandidateLine], now: datetime
-) -> None:
-    """Bad input is the caller's bug or a bad request, not a policy refusal."""
-    if now.utcoffset() is None:
-        raise InvalidRequest("now must be an aware datetime", field="now")
-    moments = {"placed_at": order.placed_at, "shipped_at": order.shipped_at}
-    moments["delivered_at"] = order.delivered_at
-    for item in order.items:
-        moments[f"items[{item.order_line_id}].shipped_at"] = item.shipped_at
-        moments[f"items[{item.order_line_id}].delivered_at"] = item.delivered_at
-    for field, moment in moments.items():
-        if moment is not None and moment.utcoffset() is None:
-            raise InvalidRequest(f"{field} must be an aware datetime", field=field)
-    if order.currency != policy.currency:
+def _check(policy: Policy, request: PreparedRequest) -> None:
+    """Bad input is the caller's bug or a bad request, not a policy refusal (the instants
+    were checked when the request was prepared)."""
+    currency = request.order.currency
+    if currency != policy.currency:
         raise InvalidRequest(
-            f"the policy's amounts are in {policy.currency}, the order's in {order.currency}",
+            f"the policy's amounts are in {policy.currency}, the order's in {currency}",
             field="currency",
         )
-    for index, candidate in enumerate(candidates):
+    for index, candidate in enumerate(request.candidates):
         if candidate.quantity < 1:
             raise InvalidRequest("quantity must be at least 1", field=f"lines[{index}].quantity")

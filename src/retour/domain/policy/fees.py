@@ -16,7 +16,7 @@ no return shipping (the calculator's rules, applied the same way here).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Protocol
 
 from retour.domain.lines import Resolution
 from retour.domain.money import allocate
@@ -46,15 +46,19 @@ def units_value(item: OrderedItem, units: int) -> tuple[int, int]:
     )
 
 
-@dataclass(frozen=True)
-class RestockingBasis:
+class RestockingBasis(Protocol):
     """What one eligible line's restocking fee is computed on."""
 
-    items_amount: int
-    units: int
-    restocking: Restocking
-    rule_id: str
-    is_merchant_fault: bool
+    @property
+    def items_amount(self) -> int: ...
+    @property
+    def units(self) -> int: ...
+    @property
+    def restocking(self) -> Restocking: ...
+    @property
+    def restocking_rule(self) -> str: ...
+    @property
+    def is_merchant_fault(self) -> bool: ...
 
 
 def restocking_fees(lines: Sequence[RestockingBasis]) -> list[LineFees]:
@@ -70,35 +74,52 @@ def restocking_fees(lines: Sequence[RestockingBasis]) -> list[LineFees]:
     percent_parts = [0] * len(lines)
     for rate, indexes in by_rate.items():
         weights = [lines[index].items_amount for index in indexes]
-        shares = allocate(percent_of(sum(weights), rate), weights)
+        total = percent_of(sum(weights), rate)
+        # One line takes the whole of it (what `allocate` gives a single part).
+        shares = allocate(total, weights) if len(weights) > 1 else [total]
         for index, share in zip(indexes, shares, strict=True):
             percent_parts[index] = share
-    return [
-        LineFees(
-            restocking=0
-            if line.is_merchant_fault
-            else percent_parts[index] + line.restocking.fixed_per_unit * line.units,
-            rule_id=line.rule_id,
-            percent_bp=line.restocking.percent_bp,
-            fixed_per_unit=line.restocking.fixed_per_unit,
-            is_waived_for_merchant_fault=line.is_merchant_fault,
+    fees = []
+    for index, line in enumerate(lines):
+        restocking = line.restocking
+        is_merchant_fault = line.is_merchant_fault
+        fees.append(
+            LineFees(
+                restocking=0
+                if is_merchant_fault
+                else percent_parts[index] + restocking.fixed_per_unit * line.units,
+                rule_id=line.restocking_rule,
+                percent_bp=restocking.percent_bp,
+                fixed_per_unit=restocking.fixed_per_unit,
+                is_waived_for_merchant_fault=is_merchant_fault,
+            )
         )
-        for index, line in enumerate(lines)
-    ]
+    return fees
 
 
-@dataclass(frozen=True)
-class FeeLine:
+class FeeLine(Protocol):
     """An eligible line as the return's fees see it."""
 
-    fees: LineFees
-    value: int
-    is_merchant_fault: bool
+    @property
+    def value(self) -> int: ...
+    @property
+    def is_merchant_fault(self) -> bool: ...
 
 
-def return_fees(policy: Policy, order: OrderContext, lines: Sequence[FeeLine]) -> ReturnFees:
+def return_fees(
+    policy: Policy, order: OrderContext, lines: Sequence[FeeLine], line_fees: Sequence[LineFees]
+) -> ReturnFees:
+    """The return's fees: `lines` are its eligible lines, `line_fees` their restocking fees."""
     fees = policy.fees
-    has_merchant_fault = any(line.is_merchant_fault for line in lines)
+    has_merchant_fault = False
+    paying: list[LineFees] = []
+    value = 0
+    for line, fee in zip(lines, line_fees, strict=True):
+        value += line.value
+        if line.is_merchant_fault:
+            has_merchant_fault = True
+        else:
+            paying.append(fee)
     shipping = fees.return_shipping
     label_cost = order.label_cost or 0
     shipping_fee, label_fee = 0, 0
@@ -107,7 +128,6 @@ def return_fees(policy: Policy, order: OrderContext, lines: Sequence[FeeLine]) -
             (0, label_cost) if shipping.uses_label_cost else (shipping.fixed, 0)
         )
 
-    paying = [line.fees for line in lines if not line.is_merchant_fault]
     restocking = sum(fee.restocking for fee in paying)
     rates = {(fee.percent_bp, fee.fixed_per_unit) for fee in paying}
     if len(rates) == 1 and next(iter(rates))[1] == 0:
@@ -136,8 +156,8 @@ def return_fees(policy: Policy, order: OrderContext, lines: Sequence[FeeLine]) -
         return_shipping=0 if has_merchant_fault else shipping_fee + label_fee,
         return_shipping_rule_id=shipping.id if shipping is not None else None,
         is_waived_for_merchant_fault=has_merchant_fault,
-        waived_for=tuple(resolution for resolution in Resolution if resolution in fees.waived_for),
-        store_credit_bonus=_bonus(settings, sum(line.value for line in lines)),
+        waived_for=policy.rules.waived_for,
+        store_credit_bonus=_bonus(settings, value),
         settings=settings,
     )
 

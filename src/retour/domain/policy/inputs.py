@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from retour.domain.refund_quote import PaidLine
 
@@ -37,8 +38,9 @@ class OrderedItem:
     shipped_at: datetime | None = None
     delivered_at: datetime | None = None
 
-    @property
+    @cached_property
     def paid(self) -> PaidLine:
+        """What the line cost the shopper (worked out once: every stage reads it)."""
         return PaidLine(
             self.order_line_id,
             self.quantity,
@@ -72,7 +74,7 @@ class OrderContext:
     #: The store's share of sold units that come back, in basis points, when known.
     store_return_rate_bp: int | None = None
 
-    @property
+    @cached_property
     def order_value(self) -> int:
         """What the order cost the shopper: items after discounts, tax and shipping."""
         paid = sum(item.paid.items_amount + item.tax for item in self.items)

@@ -11,7 +11,6 @@ may have its own rates, and when an item is in several, the lowest rate counts.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from retour.domain.lines import Resolution
 from retour.domain.policy.document import KeepItemRule
@@ -25,12 +24,15 @@ def assess_keep_item(
     rule: KeepItemRule, item: OrderedItem, reason_code: str, units: int, value: int
 ) -> KeepItemAssessment:
     grade = rule.expected_grade_by_reason.get(reason_code, rule.expected_grade)
-    rates = [
-        rule.recovery_bp_by_collection[collection].get(grade, rule.recovery_bp[grade])
-        for collection in sorted(item.collections)
-        if collection in rule.recovery_bp_by_collection
-    ]
-    rate = min(rates, default=rule.recovery_bp[grade])
+    rate = default_rate = rule.recovery_bp[grade]
+    by_collection = rule.recovery_bp_by_collection
+    if by_collection:
+        rates = [
+            by_collection[collection].get(grade, default_rate)
+            for collection in item.collections
+            if collection in by_collection
+        ]
+        rate = min(rates, default=default_rate)
     unit_value = value // units if units else 0
     return KeepItemAssessment(
         unit_value=unit_value,
@@ -42,25 +44,21 @@ def assess_keep_item(
     )
 
 
-@dataclass(frozen=True)
-class KeepItemCandidate:
-    assessment: KeepItemAssessment
-    units: int
-    resolutions: frozenset[Resolution]
-
-
 def keep_item_offer(
     rule: KeepItemRule,
-    lines: Sequence[KeepItemCandidate],
+    lines: Sequence[tuple[KeepItemAssessment, int, frozenset[Resolution]]],
     label_cost: int | None,
     currency: str,
 ) -> KeepItemOffer | None:
-    if not lines or any(Resolution.KEEP_ITEM not in line.resolutions for line in lines):
+    """The offer for the eligible lines, each given as (assessment, units, resolutions)."""
+    if not lines or any(Resolution.KEEP_ITEM not in resolutions for _, _, resolutions in lines):
         return None
     label = rule.label_cost if label_cost is None else label_cost
-    cost = label + rule.handling_cost_per_unit * sum(line.units for line in lines)
-    recovery = sum(line.assessment.expected_recovery for line in lines)
-    if rule.below_value is not None and all(line.assessment.is_below_value for line in lines):
+    cost = label + rule.handling_cost_per_unit * sum(units for _, units, _ in lines)
+    recovery = sum(assessment.expected_recovery for assessment, _, _ in lines)
+    if rule.below_value is not None and all(
+        assessment.is_below_value for assessment, _, _ in lines
+    ):
         message = (
             "Keep the items, no need to send them back: each is worth less than "
             f"{amount_text(rule.below_value, currency)}"

@@ -86,6 +86,7 @@ def parse_policy(data: object) -> Policy:
     policy = _read_policy(Collector(problems), data)
     if problems.items or policy is None:
         raise InvalidPolicy(problems.items or [("", "must be an object")])
+    policy.rules  # noqa: B018 -- arranged once now rather than by the first evaluation
     return policy
 
 

@@ -3,50 +3,32 @@ for the whole request, the automatic decision and the risk score with its signal
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from functools import cached_property
 
 from retour.domain.lines import Grade, Resolution, ReturnMethod
+from retour.domain.policy.codes import FindingCode, Params
 from retour.domain.policy.document import Outcome
+from retour.domain.policy.sentences import finding_text
 from retour.domain.refund_quote import FeeSettings
-
-#: Parameters of a finding, for the portal to translate the sentence: dates are ISO strings,
-#: amounts integers in minor units, percentages integers in basis points.
-Params = Mapping[str, str | int]
-
-
-class FindingCode(StrEnum):
-    # Refusals: the item cannot be returned (as asked).
-    UNKNOWN_LINE = "unknown_line"
-    DUPLICATE_LINE = "duplicate_line"
-    QUANTITY_UNAVAILABLE = "quantity_unavailable"
-    UNITS_PER_LINE = "units_per_line"
-    FINAL_SALE = "final_sale"
-    DISCOUNT_EXCLUDED = "discount_excluded"
-    WINDOW_ENDED = "window_ended"
-    CUSTOMER_LIMIT = "customer_limit"
-    PHOTO_REQUIRED = "photo_required"
-    COMMENT_REQUIRED = "comment_required"
-    NO_RESOLUTION = "no_resolution"
-    NO_RETURN_METHOD = "no_return_method"
-    # Notes: the item can be returned, with these terms.
-    WINDOW_OPEN = "window_open"
-    DISCOUNT_STORE_CREDIT_ONLY = "discount_store_credit_only"
-    GIFT_ORDER = "gift_order"
-    REASON_TERMS = "reason_terms"
 
 
 @dataclass(frozen=True)
 class Finding:
     """A refusal or a note: a stable code and parameters to translate, the rule behind it, and
-    the sentence in English."""
+    the sentence in English (written from them when first read)."""
 
     code: FindingCode
     rule_id: str
     params: Params
-    message: str
+    #: The store's date when the finding was made: the sentence leaves this year's year out.
+    today: date = field(repr=False)
+
+    @cached_property
+    def message(self) -> str:
+        return finding_text(self.code, self.params, self.today)
 
 
 class WindowBasis(StrEnum):

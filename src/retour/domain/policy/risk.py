@@ -17,9 +17,9 @@ at every requested item the order has (eligible or not): risk is about what was 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import date
+from typing import Protocol
 
 from retour.domain.policy.document import RiskSettings
 from retour.domain.policy.explain import amount_text, percent_text
@@ -29,11 +29,15 @@ from retour.domain.policy.results import RiskAssessment, RiskSignal, RiskSignalC
 MAX_SCORE = 100
 
 
-@dataclass(frozen=True)
-class RequestedItem:
-    item: OrderedItem
-    value: int
-    last_day: date
+class RequestedItem(Protocol):
+    """A requested line the order has, eligible or not."""
+
+    @property
+    def item(self) -> OrderedItem: ...
+    @property
+    def value(self) -> int: ...
+    @property
+    def last_day(self) -> date: ...
 
 
 def assess_risk(
@@ -41,100 +45,102 @@ def assess_risk(
     order: OrderContext,
     requested: Sequence[RequestedItem],
     history: CustomerHistory,
-    now: datetime,
+    returns_in_last: Callable[[int], int],
     today: date,
     currency: str,
 ) -> RiskAssessment:
-    value = sum(line.value for line in requested)
+    """The signals that fire and the score; `returns_in_last(days)` counts the customer's
+    returns in the last days."""
+    value = 0
+    for line in requested:
+        value += line.value
     signals: list[RiskSignal] = []
-
-    def fire(code: RiskSignalCode, weight: int, message: str, **params: str | int) -> None:
-        if weight > 0:
-            signals.append(RiskSignal(code, weight, params, message))
-
+    params: dict[str, str | int]
+    # A signal of weight 0 is off: not even looked at.
     customer_rate = history.return_rate_bp
     store_rate = order.store_return_rate_bp
     if (
-        customer_rate is not None
+        settings.serial_returner_weight > 0
+        and customer_rate is not None
         and store_rate
         and history.items_bought >= settings.serial_returner_min_items
         and customer_rate >= settings.serial_returner_rate_multiple * store_rate
     ):
-        fire(
-            RiskSignalCode.SERIAL_RETURNER,
-            settings.serial_returner_weight,
+        message = (
             f"Returns {percent_text(customer_rate)} of the items bought, against "
-            f"{percent_text(store_rate)} for the store",
-            customer_rate_bp=customer_rate,
-            store_rate_bp=store_rate,
+            f"{percent_text(store_rate)} for the store"
         )
-    if value >= settings.high_value_at_least:
-        fire(
-            RiskSignalCode.HIGH_VALUE,
-            settings.high_value_weight,
-            f"Return worth {amount_text(value, currency)}",
-            value=value,
+        params = {"customer_rate_bp": customer_rate, "store_rate_bp": store_rate}
+        signals.append(
+            RiskSignal(
+                RiskSignalCode.SERIAL_RETURNER, settings.serial_returner_weight, params, message
+            )
         )
-    bracketed = _bracketed_product(requested)
+    if settings.high_value_weight > 0 and value >= settings.high_value_at_least:
+        message = f"Return worth {amount_text(value, currency)}"
+        signals.append(
+            RiskSignal(
+                RiskSignalCode.HIGH_VALUE, settings.high_value_weight, {"value": value}, message
+            )
+        )
+    bracketed = _bracketed_product(requested) if settings.bracketing_weight > 0 else None
     if bracketed is not None:
         product_id, variants = bracketed
-        fire(
-            RiskSignalCode.BRACKETING,
-            settings.bracketing_weight,
-            f"{variants} variants of one product returned together",
-            product_id=product_id,
-            variants=variants,
+        message = f"{variants} variants of one product returned together"
+        params = {"product_id": product_id, "variants": variants}
+        signals.append(
+            RiskSignal(RiskSignalCode.BRACKETING, settings.bracketing_weight, params, message)
         )
-    if requested:
+    if settings.near_window_end_weight > 0 and requested:
         days_left = min((line.last_day - today).days for line in requested)
-        earlier = sum(
-            1
-            for past in history.returns
-            if past.days_left_in_window is not None
-            and past.days_left_in_window <= settings.near_window_end_days
-        )
-        if (
-            0 <= days_left <= settings.near_window_end_days
-            and earlier >= settings.near_window_end_min_earlier
-        ):
-            fire(
-                RiskSignalCode.NEAR_WINDOW_END,
-                settings.near_window_end_weight,
-                f"Returned {days_left} days before the window ends, like {earlier} earlier returns",
-                days_left=days_left,
-                earlier=earlier,
+        if 0 <= days_left <= settings.near_window_end_days:
+            earlier = sum(
+                1
+                for past in history.returns
+                if past.days_left_in_window is not None
+                and past.days_left_in_window <= settings.near_window_end_days
             )
+            if earlier >= settings.near_window_end_min_earlier:
+                message = (
+                    f"Returned {days_left} days before the window ends, "
+                    f"like {earlier} earlier returns"
+                )
+                params = {"days_left": days_left, "earlier": earlier}
+                weight = settings.near_window_end_weight
+                signals.append(RiskSignal(RiskSignalCode.NEAR_WINDOW_END, weight, params, message))
     if (
-        history.orders_count <= settings.new_customer_max_orders
+        settings.new_customer_weight > 0
+        and history.orders_count <= settings.new_customer_max_orders
         and value >= settings.new_customer_value_at_least
     ):
-        fire(
-            RiskSignalCode.NEW_CUSTOMER,
-            settings.new_customer_weight,
-            f"New customer returning {amount_text(value, currency)}",
-            orders=history.orders_count,
-            value=value,
-        )
+        message = f"New customer returning {amount_text(value, currency)}"
+        params = {"orders": history.orders_count, "value": value}
+        weight = settings.new_customer_weight
+        signals.append(RiskSignal(RiskSignalCode.NEW_CUSTOMER, weight, params, message))
     shipped_to, sent_from = order.shipping_country, order.return_country
-    if shipped_to and sent_from and shipped_to.upper() != sent_from.upper():
-        fire(
-            RiskSignalCode.ADDRESS_MISMATCH,
-            settings.address_mismatch_weight,
-            f"Sent back from {sent_from.upper()}, the order went to {shipped_to.upper()}",
-            shipping_country=shipped_to.upper(),
-            return_country=sent_from.upper(),
-        )
-    recent = history.returns_since(now - timedelta(days=settings.velocity_days))
-    if recent >= settings.velocity_min_returns:
-        fire(
-            RiskSignalCode.VELOCITY,
-            settings.velocity_weight,
-            f"{recent} returns in the last {settings.velocity_days} days",
-            returns=recent,
-            days=settings.velocity_days,
-        )
-    score = min(sum(signal.weight for signal in signals), MAX_SCORE)
-    return RiskAssessment(score, tuple(signals))
+    if (
+        settings.address_mismatch_weight > 0
+        and shipped_to
+        and sent_from
+        and shipped_to.upper() != sent_from.upper()
+    ):
+        shipped_to, sent_from = shipped_to.upper(), sent_from.upper()
+        message = f"Sent back from {sent_from}, the order went to {shipped_to}"
+        params = {"shipping_country": shipped_to, "return_country": sent_from}
+        weight = settings.address_mismatch_weight
+        signals.append(RiskSignal(RiskSignalCode.ADDRESS_MISMATCH, weight, params, message))
+    if settings.velocity_weight > 0:
+        recent = returns_in_last(settings.velocity_days)
+        if recent >= settings.velocity_min_returns:
+            message = f"{recent} returns in the last {settings.velocity_days} days"
+            params = {"returns": recent, "days": settings.velocity_days}
+            signals.append(
+                RiskSignal(RiskSignalCode.VELOCITY, settings.velocity_weight, params, message)
+            )
+    score = 0
+    for signal in signals:
+        score += signal.weight
+    return RiskAssessment(min(score, MAX_SCORE), tuple(signals))
 
 
 def _bracketed_product(requested: Sequence[RequestedItem]) -> tuple[str, int] | None:

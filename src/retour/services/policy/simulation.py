@@ -12,25 +12,22 @@ return was asked for, and today's store return rate.
 from __future__ import annotations
 
 import multiprocessing
-from collections.abc import Callable, Mapping
+import queue
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from retour.db.repositories.policy_facts import CustomerOrder, CustomerReturn, OrderFacts
-from retour.db.repositories.policy_history import PastLine, PastReturnRequest
+from retour.db.repositories.policy_history import PastReturnRequest
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.lines import Resolution, ReturnMethod
-from retour.domain.policy import CandidateLine, Policy, evaluate
-from retour.services.policy.inputs import customer_history, order_context, store_return_rate
+from retour.domain.policy import CandidateLine, evaluate_prepared, prepare_request
+from retour.services.policy.inputs import order_context, store_return_rate
 from retour.services.policy.live import ActivePolicy, draft_policy, policy_in_force
-from retour.services.policy.simulation_report import (
-    AskedLine,
-    ReturnOutcome,
-    SimulationReport,
-    return_outcome,
-)
+from retour.services.policy.simulation_history import CustomerRecord, HistoryChunk, read_chunk
+from retour.services.policy.simulation_report import SimulationReport, return_outcome
 
 CHUNK_SIZE = 1000
 #: Below this many returns one process is quicker than starting others.
@@ -71,6 +68,10 @@ class _Job:
     store_rate_bp: int | None
     chunk_size: int
 
+    @property
+    def currencies(self) -> set[str]:
+        return {self.live.policy.currency, self.draft.policy.currency}
+
 
 def simulate_policy(
     uow: UnitOfWork,
@@ -105,7 +106,7 @@ def simulate_policy(
     if not bounds:
         report = _simulate_part(uow, job, ("", 0), None, lambda done: _tell(progress, done, total))
     else:
-        report = _simulate_in_processes(url, job, bounds, progress, total)
+        report = _simulate_in_processes(uow, url, job, bounds, progress, total)
     assert live.version is not None
     return SimulationResult(live.version, since, total, report)
 
@@ -122,37 +123,97 @@ def _simulate_part(
     before_email: str | None,
     on_chunk: Callable[[int], None],
 ) -> SimulationReport:
-    """The customers from `after` to `before_email`, a chunk of returns at a time."""
+    """The customers from `after` to `before_email`, a chunk of returns at a time; the next
+    chunk is read while this one is judged."""
     report = SimulationReport()
     done = 0
-    while True:
-        chunk = _read_chunk(uow, job, after, before_email)
-        if not chunk.returns:
-            return report
+    for chunk in _read_ahead(_chunks(uow, job, after, before_email)):
         for past in chunk.returns:
             _judge(report, chunk, past, job)
         done += len(chunk.returns)
+        on_chunk(done)
+    return report
+
+
+def _chunks(
+    uow: UnitOfWork, job: _Job, after: tuple[str, int], before_email: str | None
+) -> Iterator[HistoryChunk]:
+    while True:
+        chunk = read_chunk(uow, job.store_id, job.since, after, job.chunk_size, before_email)
+        if not chunk.returns:
+            return
+        yield chunk
         last = chunk.returns[-1]
         after = (last.customer_email, last.return_id)
-        on_chunk(done)
+
+
+def _read_ahead(chunks: Iterator[HistoryChunk]) -> Iterator[HistoryChunk]:
+    """The chunks, each read by another thread while the one before is judged: the database
+    (SQLite's engine, PostgreSQL's server, the driver's waits) works while Python judges.
+    At most two chunks are held at a time."""
+    ready: queue.Queue[HistoryChunk | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(item: HistoryChunk | BaseException | None) -> bool:
+        """False when judging has stopped (nobody will take it)."""
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for chunk in chunks:
+                if not hand_over(chunk):
+                    return
+            hand_over(None)
+        except BaseException as error:  # handed over to the judging thread, which raises it
+            hand_over(error)
+
+    reader = threading.Thread(target=read, name="policy-simulation-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()
 
 
 def _simulate_in_processes(
-    url: str, job: _Job, bounds: list[str], progress: Progress | None, total: int
+    uow: UnitOfWork,
+    url: str,
+    job: _Job,
+    bounds: list[str],
+    progress: Progress | None,
+    total: int,
 ) -> SimulationReport:
-    """One process per run of customers; started fresh (spawn), so that nothing of this
-    process (threads, pooled connections) is copied into them."""
+    """One process per run of customers, this one taking the first run itself; the others
+    are started fresh (spawn), so that nothing of this process (threads, pooled connections)
+    is copied into them."""
     ranges = list(zip([None, *bounds], [*bounds, None], strict=True))
     context = multiprocessing.get_context("spawn")
     counters = context.Array("q", len(ranges), lock=False)
     report = SimulationReport()
     with ProcessPoolExecutor(
-        len(ranges), mp_context=context, initializer=_share, initargs=(counters,)
+        len(ranges) - 1, mp_context=context, initializer=_share, initargs=(counters,)
     ) as pool:
         futures = [
             pool.submit(_simulate_range, url, job, index, lower, upper)
             for index, (lower, upper) in enumerate(ranges)
+            if index > 0
         ]
+
+        def on_chunk(done: int) -> None:
+            counters[0] = done
+            _tell(progress, sum(counters), total)
+
+        report.merge(_simulate_part(uow, job, ("", 0), ranges[0][1], on_chunk))
         pending = set(futures)
         while pending:
             _finished, pending = wait(pending, timeout=0.25)
@@ -190,69 +251,37 @@ def _simulate_range(
         engine.dispose()
 
 
-@dataclass(frozen=True)
-class _Chunk:
-    returns: list[PastReturnRequest]
-    orders: dict[int, OrderFacts]
-    lines: dict[int, list[tuple[int, PastLine]]]
-    customer_orders: dict[str, list[CustomerOrder]]
-    customer_returns: dict[str, list[CustomerReturn]]
-
-
-def _read_chunk(
-    uow: UnitOfWork, job: _Job, after: tuple[str, int], before_email: str | None
-) -> _Chunk:
-    """The next returns and everything needed to judge them: five statements."""
-    with uow:
-        history, facts = uow.policies.history, uow.policies.facts
-        returns = history.returns_after(
-            job.store_id, job.since, after, job.chunk_size, before_email
-        )
-        order_ids = {past.order_id for past in returns}
-        emails = {past.customer_email for past in returns}
-        return _Chunk(
-            returns=returns,
-            orders=facts.orders(job.store_id, order_ids),
-            lines=history.lines_by_return(job.store_id, order_ids),
-            customer_orders=facts.customer_orders(job.store_id, emails),
-            customer_returns=facts.customer_returns(job.store_id, emails),
-        )
-
-
-def _judge(report: SimulationReport, chunk: _Chunk, past: PastReturnRequest, job: _Job) -> None:
+def _judge(
+    report: SimulationReport, chunk: HistoryChunk, past: PastReturnRequest, job: _Job
+) -> None:
     facts = chunk.orders.get(past.order_id)
     order_lines = chunk.lines.get(past.order_id, [])
     own = [line for return_id, line in order_lines
            if return_id == past.return_id and line.requested > 0]  # fmt: skip
-    currencies = {job.live.policy.currency, job.draft.policy.currency}
-    if facts is None or not own or currencies != {facts.currency}:
+    if facts is None or not own or job.currencies != {facts.currency}:
         report.returns_skipped += 1
         return
     held = [(line.order_line_id, line.held) for return_id, line in order_lines
             if return_id < past.return_id]  # fmt: skip
     order = order_context(facts, held, store_return_rate_bp=job.store_rate_bp)
-    history = customer_history(
-        chunk.customer_orders.get(past.customer_email, []),
-        chunk.customer_returns.get(past.customer_email, []),
-        as_of=past.requested_at,
-        exclude_return_id=past.return_id,
-    )
+    record = chunk.customers.get(past.customer_email) or CustomerRecord([], [])
+    history = record.as_of(past.requested_at, past.return_id)
+    merchant_fault = job.merchant_fault
     candidates = [
         CandidateLine(
             order_line_id=line.order_line_id,
             quantity=line.requested,
             reason_code=line.reason_code,
-            is_merchant_fault=job.merchant_fault.get(line.reason_code, False),
+            is_merchant_fault=merchant_fault.get(line.reason_code, False),
             comment=line.reason_note or _COMMENT,
             photo_count=1,
         )
         for line in own
     ]
-    asked = [AskedLine(Resolution(line.resolution)) for line in own]
+    asked = [Resolution(line.resolution) for line in own]
     resolution, method = Resolution(past.resolution), ReturnMethod(past.return_method)
-
-    def outcome(policy: Policy) -> ReturnOutcome:
-        evaluation = evaluate(policy, order, candidates, history, past.requested_at)
-        return return_outcome(evaluation, asked, resolution, method)
-
-    report.add(past.return_id, past.number, outcome(job.live.policy), outcome(job.draft.policy))
+    # Judged under both policies: what does not depend on the policy is worked out once.
+    request = prepare_request(order, candidates, history, past.requested_at)
+    live = return_outcome(evaluate_prepared(job.live.policy, request), asked, resolution, method)
+    draft = return_outcome(evaluate_prepared(job.draft.policy, request), asked, resolution, method)
+    report.add(past.return_id, past.number, live, draft)

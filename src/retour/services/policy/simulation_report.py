@@ -21,11 +21,6 @@ STORE_SHIPPING = frozenset({ReturnMethod.PREPAID_LABEL, ReturnMethod.QR_DROP_OFF
 
 
 @dataclass(frozen=True)
-class AskedLine:
-    resolution: Resolution
-
-
-@dataclass(frozen=True)
 class ReturnOutcome:
     """What one policy makes of one historical return."""
 
@@ -45,16 +40,17 @@ class ReturnOutcome:
 
 def return_outcome(
     evaluation: Evaluation,
-    lines: Sequence[AskedLine],
+    asked: Sequence[Resolution],
     resolution: Resolution,
     return_method: ReturnMethod,
 ) -> ReturnOutcome:
-    """Judge the evaluation of a return asked with `resolution` and `return_method`."""
+    """Judge the evaluation of a return asked with `resolution` and `return_method`; `asked`
+    is the resolution each line asked for."""
     admitted = tuple(
         judged.is_eligible
-        and asked.resolution in judged.resolutions
+        and line_resolution in judged.resolutions
         and return_method in judged.return_methods
-        for judged, asked in zip(evaluation.lines, lines, strict=True)
+        for judged, line_resolution in zip(evaluation.lines, asked, strict=True)
     )
     kept = [judged for judged, ok in zip(evaluation.lines, admitted, strict=True) if ok]
     value = sum(judged.value for judged in kept)

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-from retour.domain.policy import Evaluation
+from retour.domain.policy import Evaluation, Finding
 
 
 def evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
@@ -27,6 +27,10 @@ def days_left_in_window(evaluation: Evaluation, today: date) -> int | None:
 
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, Finding):
+        # Its sentence is written when read; the day it was made only serves to write it.
+        return {"code": value.code.value, "rule_id": value.rule_id,
+                "params": _plain(value.params), "message": value.message}  # fmt: skip
     if is_dataclass(value) and not isinstance(value, type):
         return {field.name: _plain(getattr(value, field.name)) for field in fields(value)}
     if isinstance(value, Enum):
