@@ -298,3 +298,28 @@ def test_an_override_never_gives_back_units_that_are_not_there(uow, store_id, or
 
     assert (refused.value.field, refused.value.maximum) == ("lines[0].quantity", 2)
     assert nothing_created(uow)
+
+
+def restocking_fee(quote) -> int:
+    from retour.domain.refund_quote import FeeCode, QuoteMethod
+
+    fees = quote.method(QuoteMethod.ORIGINAL_PAYMENT).fees
+    return sum(fee.amount for fee in fees if fee.code is FeeCode.RESTOCKING)
+
+
+def test_the_refund_quote_charges_the_fees_of_the_policy_the_return_was_decided_under(
+    uow, store_id, order, clock
+):
+    from retour.services.refunds.quoting import quote_return_refund
+
+    before = ask(uow, store_id, order, clock)  # no policy yet: the store's settings (no fee)
+    use_cases.approve_return(uow, store_id, before.id, STAFF, clock.now())
+    with_policy(
+        uow, store_id, clock, policy(default={"window_days": 30, "restocking": {"percent": 10}})
+    )
+
+    under_policy = ask(uow, store_id, order, clock)  # approved by the policy's `small` rule
+
+    assert under_policy.status is ReturnStatus.APPROVED
+    assert restocking_fee(quote_return_refund(uow, store_id, under_policy.id)) == 490
+    assert restocking_fee(quote_return_refund(uow, store_id, before.id)) == 0

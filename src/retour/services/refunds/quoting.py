@@ -6,7 +6,7 @@ from retour.db.repositories.refunds import OrderMoney, ReturnRefunds
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.lines import ReturnMethod
 from retour.domain.refund_basis import units_to_refund
-from retour.domain.refund_quote import QuoteRequest, RefundQuote, quote_refund
+from retour.domain.refund_quote import FeeSettings, QuoteRequest, RefundQuote, quote_refund
 from retour.domain.returns import Return
 from retour.services.errors import NotFound
 
@@ -35,7 +35,7 @@ def quote_with_money(
         return_has_merchant_fault=any(
             line.reason_code in merchant_fault for line in ret.lines if not line.is_unexpected
         ),
-        fees=uow.stores.fee_settings(ret.store_id),
+        fees=fee_settings_for(uow, ret),
         shipping_paid=money.shipping_paid,
         refunded=money.refunded_lines,
         shipping_refunded=money.shipping_refunded,
@@ -45,6 +45,16 @@ def quote_with_money(
         payments_remaining=money.payments_remaining,
     )
     return quote_refund(request)
+
+
+def fee_settings_for(uow: UnitOfWork, ret: Return) -> FeeSettings:
+    """The fees and bonus the return was decided under: its policy's (kept with it when it was
+    requested), else the store's money settings."""
+    evaluation = (ret.policy_decision or {}).get("evaluation") or {}
+    decided = (evaluation.get("fees") or {}).get("settings")
+    if decided:
+        return FeeSettings(**decided)
+    return uow.stores.fee_settings(ret.store_id)
 
 
 def quote_return_refund(uow: UnitOfWork, store_id: int, return_id: int) -> RefundQuote:
