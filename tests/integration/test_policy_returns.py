@@ -323,3 +323,24 @@ def test_the_refund_quote_charges_the_fees_of_the_policy_the_return_was_decided_
     assert under_policy.status is ReturnStatus.APPROVED
     assert restocking_fee(quote_return_refund(uow, store_id, under_policy.id)) == 490
     assert restocking_fee(quote_return_refund(uow, store_id, before.id)) == 0
+
+
+def test_a_policy_charging_the_labels_cost_charges_the_stores_label_cost_on_its_labels(
+    uow, store_id, order, clock
+):
+    from retour.domain.refund_quote import FeeCode, QuoteMethod
+    from retour.services.refunds.quoting import quote_return_refund
+    from retour.services.store_settings import update_money_settings
+
+    update_money_settings(uow, store_id, {"label_cost": 450})
+    with_policy(uow, store_id, clock, policy(fees={"return_shipping": {"label_cost": True}}))
+
+    labelled = ask(uow, store_id, order, clock, return_method=ReturnMethod.PREPAID_LABEL)
+    own_parcel = ask(uow, store_id, order, clock, return_method=ReturnMethod.SHIP_YOURSELF)
+
+    def label_fee(ret) -> int:
+        fees = quote_return_refund(uow, store_id, ret.id).method(QuoteMethod.ORIGINAL_PAYMENT).fees
+        return sum(fee.amount for fee in fees if fee.code is FeeCode.LABEL)
+
+    assert (labelled.status, own_parcel.status) == (ReturnStatus.APPROVED, ReturnStatus.APPROVED)
+    assert (label_fee(labelled), label_fee(own_parcel)) == (450, 0)

@@ -26,6 +26,11 @@ class ReturnMethod(StrEnum):
     KEEP_ITEM = "keep_item"
 
 
+#: The parcel travels on the merchant's label or drop-off code: return shipping fees and the
+#: label's cost apply.
+MERCHANT_SHIPPING_METHODS = frozenset({ReturnMethod.PREPAID_LABEL, ReturnMethod.QR_DROP_OFF})
+
+
 class Grade(StrEnum):
     A = "A"
     B = "B"

@@ -15,7 +15,7 @@ from typing import Any
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.inputs import LineRequest
-from retour.domain.lines import Resolution, ReturnMethod
+from retour.domain.lines import MERCHANT_SHIPPING_METHODS, Resolution, ReturnMethod
 from retour.domain.policy import FindingCode, LineEvaluation, Outcome, Policy
 from retour.domain.policy.eligibility import item_terms
 from retour.domain.returns import Return
@@ -100,9 +100,16 @@ def admit_return(
     staff give an `override_reason`."""
     asks = [LineAsk(line.order_line_id, line.quantity, line.reason_code, line.reason_note)
             for line in lines]  # fmt: skip
+    # The built-in carrier's labels cost the store's `label_cost`: a policy whose return
+    # shipping fee is the label's cost charges that.
+    label_cost = (
+        uow.stores.fee_settings(store_id).label_cost
+        if return_method in MERCHANT_SHIPPING_METHODS
+        else None
+    )
     try:
         judgement: Judgement | None = judge_request(
-            uow, store_id, live.policy, order_id, asks, now, held=held
+            uow, store_id, live.policy, order_id, asks, now, held=held, label_cost=label_cost
         )
     except CurrencyMismatch as mismatch:
         if not override_reason:

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 from retour.db.repositories.refunds import OrderMoney, ReturnRefunds
 from retour.db.unit_of_work import UnitOfWork
-from retour.domain.lines import ReturnMethod
+from retour.domain.lines import MERCHANT_SHIPPING_METHODS
 from retour.domain.refund_basis import units_to_refund
 from retour.domain.refund_quote import FeeSettings, QuoteRequest, RefundQuote, quote_refund
 from retour.domain.returns import Return
 from retour.services.errors import NotFound
-
-#: The parcel travels on the merchant's label or drop-off code: return shipping fees apply.
-MERCHANT_SHIPPING_METHODS = frozenset({ReturnMethod.PREPAID_LABEL, ReturnMethod.QR_DROP_OFF})
 
 
 def build_quote(uow: UnitOfWork, ret: Return) -> RefundQuote:
