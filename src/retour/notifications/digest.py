@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import func, select, update
 
 from retour.db.models import Delivery, Event, NotificationSetting, RefundRow, ReturnRow, Store
-from retour.db.repositories.outbox import STAFF_FANOUT
+from retour.db.repositories.outbox_fanout import STAFF_FANOUT
 from retour.db.unit_of_work import UnitOfWork
 from retour.notifications.formatting import zone
 

@@ -10,7 +10,7 @@ from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from retour.db.models import Event
-from retour.db.repositories.outbox import OutboxRepository, StoredEvent
+from retour.db.repositories.outbox_fanout import StoredEvent, fan_out
 from retour.domain.events import DomainEvent
 
 EVENTS = cast(Table, Event.__table__)
@@ -52,4 +52,4 @@ class EventRepository:
             StoredEvent(event_id, store_id, event.name, return_id)
             for event_id, event in zip(ids, events_list, strict=True)
         ]
-        OutboxRepository(self.session).fan_out(stored, occurred_at)
+        fan_out(self.session.connection(), stored, occurred_at)

@@ -1,9 +1,8 @@
-"""The outbox: fan events out to deliveries (same transaction), and lease them to workers.
+"""The outbox's deliveries for workers: lease them, record their attempts, replay them.
 
-Fan-out is one INSERT … SELECT per audience, built once: webhook subscriptions that want the
-event type, the shopper of the return, the store's staff. Claiming is one UPDATE … WHERE id IN
-(SELECT … FOR UPDATE SKIP LOCKED) on PostgreSQL (SQLite's writer lock serialises it the same
-way): a delivery leased to one worker is invisible to the others until the lease lapses.
+Claiming reads due deliveries `FOR UPDATE SKIP LOCKED` on PostgreSQL (SQLite's writer lock
+serialises it the same way) and leases them: a delivery leased to one worker is invisible to
+the others until the lease lapses. How events become deliveries is outbox_fanout.py.
 """
 
 from __future__ import annotations
@@ -20,18 +19,13 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
-    exists,
     func,
     insert,
-    literal,
-    null,
     or_,
     select,
-    union_all,
     update,
 )
 from sqlalchemy.orm import Session
-from sqlalchemy.sql import Select
 from sqlalchemy.sql.elements import ColumnElement
 
 from retour.db.base import UTCDateTime
@@ -39,108 +33,13 @@ from retour.db.models import (
     Delivery,
     DeliveryAttempt,
     Event,
-    NotificationSetting,
-    ReturnRow,
-    StaffUser,
     WebhookSubscription,
-    WebhookSubscriptionEvent,
 )
-from retour.domain.notifications import SHOPPER_EMAILS, STAFF_EMAILS, STAFF_RECIPIENT_ROLES
 from retour.webhooks.event_types import TEST_EVENT
 
 DELIVERIES = cast(Table, Delivery.__table__)
 ATTEMPTS = cast(Table, DeliveryAttempt.__table__)
 _NOW = bindparam("now", type_=UTCDateTime())
-# Typed once: PostgreSQL must deduce one type per parameter, in the SELECT list and the WHERE.
-_STORE = bindparam("store_id", type_=Integer())
-_EVENT = bindparam("event_id", type_=Integer())
-_KIND = bindparam("kind", type_=String())
-_RETURN = bindparam("return_id", type_=Integer())
-_FANOUT_COLUMNS = [
-    DELIVERIES.c.store_id, DELIVERIES.c.event_id, DELIVERIES.c.channel, DELIVERIES.c.kind,
-    DELIVERIES.c.recipient, DELIVERIES.c.subscription_id, DELIVERIES.c.status,
-    DELIVERIES.c.attempts, DELIVERIES.c.next_attempt_at, DELIVERIES.c.locked_by,
-    DELIVERIES.c.last_error, DELIVERIES.c.message_id, DELIVERIES.c.artifact,
-    DELIVERIES.c.created_at,
-]  # fmt: skip
-
-
-def _fanout(channel: str, kind: Any, recipient: Any, subscription_id: Any) -> list[Any]:
-    return [
-        _STORE, _EVENT, literal(channel), kind,
-        recipient, subscription_id, literal("pending"), literal(0), _NOW, literal(""),
-        literal(""), literal(""), literal(""), _NOW,
-    ]  # fmt: skip
-
-
-def _switched_off(kind: Any) -> Any:
-    return exists().where(
-        NotificationSetting.store_id == _STORE,
-        NotificationSetting.kind == kind,
-        NotificationSetting.is_enabled.is_(False),
-    )
-
-
-def _webhook_audience() -> Select[Any]:
-    """Active subscriptions that want the event type (`kind`)."""
-    return (
-        select(*_fanout("webhook", _KIND, WebhookSubscription.url, WebhookSubscription.id))
-        .join(
-            WebhookSubscriptionEvent,
-            WebhookSubscriptionEvent.subscription_id == WebhookSubscription.id,
-        )
-        .where(
-            WebhookSubscription.store_id == _STORE,
-            WebhookSubscription.is_active.is_(True),
-            or_(
-                WebhookSubscriptionEvent.event_type == _KIND,
-                WebhookSubscriptionEvent.event_type == "*",
-            ),
-        )
-        .distinct()
-    )
-
-
-def _shopper_audience(kind: Any) -> Select[Any]:
-    """The return's shopper, unless the store switched that e-mail off."""
-    return select(*_fanout("email", kind, ReturnRow.customer_email, null())).where(
-        ReturnRow.id == _RETURN, ~_switched_off(kind)
-    )
-
-
-def _staff_audience(kind: Any) -> Select[Any]:
-    """The store's active owners, admins and agents, unless that e-mail is switched off."""
-    return select(*_fanout("email", kind, StaffUser.email, null())).where(
-        StaffUser.store_id == _STORE,
-        StaffUser.is_active.is_(True),
-        StaffUser.role.in_(STAFF_RECIPIENT_ROLES),
-        ~_switched_off(kind),
-    )
-
-
-_SHOPPER_KIND = bindparam("shopper_kind", type_=String())
-_STAFF_KIND = bindparam("staff_kind", type_=String())
-
-
-def _fan_out_statement(to_shopper: bool, to_staff: bool) -> Any:
-    audiences = [_webhook_audience()]
-    if to_shopper:
-        audiences.append(_shopper_audience(_SHOPPER_KIND))
-    if to_staff:
-        audiences.append(_staff_audience(_STAFF_KIND))
-    rows = audiences[0] if len(audiences) == 1 else union_all(*audiences)
-    return insert(DELIVERIES).from_select(_FANOUT_COLUMNS, rows)
-
-
-#: One INSERT … SELECT per event, whoever it goes to (webhooks, the shopper, the staff),
-#: built once for each mix of audiences.
-FAN_OUT = {
-    (to_shopper, to_staff): _fan_out_statement(to_shopper, to_staff)
-    for to_shopper in (False, True)
-    for to_staff in (False, True)
-}
-#: The staff alone, for one kind (`kind`): the daily digest.
-STAFF_FANOUT = insert(DELIVERIES).from_select(_FANOUT_COLUMNS, _staff_audience(_KIND))
 
 
 # Bind names differ from the columns': SQLAlchemy keeps those for the SET clause itself.
@@ -160,14 +59,6 @@ FINISH_DELIVERY = (
         artifact=bindparam("set_artifact", type_=String()),
     )
 )
-
-
-@dataclass(frozen=True)
-class StoredEvent:
-    id: int
-    store_id: int
-    name: str
-    return_id: int | None
 
 
 @dataclass(frozen=True)
@@ -267,27 +158,6 @@ def _within_room(candidates: Sequence[tuple[int, Lane]], lanes: LaneRoom | None)
 class OutboxRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
-
-    # -- in the event's transaction ---------------------------------------------------------
-
-    def fan_out(self, events: Sequence[StoredEvent], now: datetime) -> None:
-        connection = self.session.connection()
-        for event in events:
-            shopper_kind = SHOPPER_EMAILS.get(event.name) if event.return_id is not None else None
-            staff_kind = STAFF_EMAILS.get(event.name)
-            statement = FAN_OUT[(shopper_kind is not None, staff_kind is not None)]
-            connection.execute(
-                statement,
-                {
-                    "store_id": event.store_id,
-                    "event_id": event.id,
-                    "now": now,
-                    "kind": event.name,
-                    "shopper_kind": shopper_kind,
-                    "staff_kind": staff_kind,
-                    "return_id": event.return_id,
-                },
-            )
 
     # -- workers ----------------------------------------------------------------------------
 
