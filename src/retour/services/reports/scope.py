@@ -1,0 +1,61 @@
+"""What a report looks at: one store, a period of its calendar days, and a cohort."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.sql.elements import ColumnElement
+
+from retour.db.models import OrderRow, ReturnRow, Store
+from retour.db.unit_of_work import UnitOfWork
+from retour.domain.reports.periods import Cohort, Period, make_period
+from retour.domain.statuses import ReturnStatus
+from retour.services.errors import NotFound
+
+#: Returns that will not come back (or never will): left out of what counts as returned.
+NOT_RETURNED = (ReturnStatus.REJECTED, ReturnStatus.CANCELLED, ReturnStatus.EXPIRED)
+
+
+@dataclass(frozen=True)
+class Scope:
+    store_id: int
+    store_currency: str
+    period: Period
+    cohort: Cohort
+
+
+def open_scope(
+    uow: UnitOfWork, store_id: int, first_day: date, last_day: date, cohort: Cohort
+) -> Scope:
+    """The scope of a report, in the store's timezone (call inside `with uow:`)."""
+    store = uow.session.get(Store, store_id)
+    if store is None:
+        raise NotFound("store", store_id)
+    period = make_period(first_day, last_day, store.timezone)
+    return Scope(store_id, store.currency, period, cohort)
+
+
+def orders_in_period(scope: Scope) -> ColumnElement[bool]:
+    """Orders of the store placed in the period."""
+    return (
+        (OrderRow.store_id == scope.store_id)
+        & (OrderRow.placed_at >= scope.period.start)
+        & (OrderRow.placed_at < scope.period.end)
+    )
+
+
+def return_in_scope(scope: Scope, *, counted_only: bool = True) -> ColumnElement[bool]:
+    """Returns of the store that the cohort puts in the period: requested in it, or made
+    against orders placed in it. `counted_only` leaves out rejected, cancelled and expired."""
+    condition = ReturnRow.store_id == scope.store_id
+    if scope.cohort is Cohort.RETURN_DATE:
+        condition &= (ReturnRow.created_at >= scope.period.start) & (
+            ReturnRow.created_at < scope.period.end
+        )
+    else:
+        condition &= ReturnRow.order_id.in_(select(OrderRow.id).where(orders_in_period(scope)))
+    if counted_only:
+        condition &= ReturnRow.status.not_in([status.value for status in NOT_RETURNED])
+    return condition
