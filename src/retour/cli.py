@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from retour.cli_policy import policy_app
+from retour.cli_reports import report_app
 from retour.db.engine import create_db_engine, create_session_factory
 from retour.db.migrate import upgrade
 from retour.db.unit_of_work import UnitOfWork
@@ -60,6 +61,7 @@ for sub, name in [
     (outbox_app, "outbox"),
     (notifications_app, "notifications"),
     (policy_app, "policy"),
+    (report_app, "report"),
 ]:
     app.add_typer(sub, name=name)
 

@@ -19,6 +19,7 @@ from retour.web import pages
 from retour.web.api.key_cache import ApiKeyCache
 from retour.web.api.problems import install_problem_handlers
 from retour.web.api.routes import (
+    analytics,
     events,
     exchanges,
     health,
@@ -88,6 +89,7 @@ def create_app(
     api.include_router(exchanges.router)
     api.include_router(settings_routes.router)
     api.include_router(reports.router)
+    api.include_router(analytics.router)
     api.include_router(notifications.router)
     api.include_router(webhooks.router)
     api.include_router(events.router)

@@ -33,6 +33,8 @@ COLUMNS = (
     "currency",
     "value",
 )
+#: Positions of the timestamps (never null), written in the store's local time.
+TIMES = (COLUMNS.index("requested_at"), COLUMNS.index("order_placed_at"))
 #: Rows fetched from the cursor at a time, and written out as one chunk.
 CHUNK_ROWS = 2000
 
@@ -81,14 +83,13 @@ def return_lines_csv(
 
 
 def _csv_row(row: tuple[object, ...], zone: ZoneInfo) -> list[object]:
-    return [
-        _local(value, zone) if isinstance(value, datetime) else ("" if value is None else value)
-        for value in row
-    ]
-
-
-def _local(moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).isoformat(timespec="seconds")
+    # The csv module writes None as an empty field; only the two timestamps need work.
+    values = list(row)
+    for index in TIMES:
+        moment = values[index]
+        assert isinstance(moment, datetime)
+        values[index] = moment.astimezone(zone).isoformat(timespec="seconds")
+    return values
 
 
 def _drain(buffer: io.StringIO) -> str:

@@ -10,6 +10,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from retour.db.models import OrderRow, ReturnRow, Store
 from retour.db.unit_of_work import UnitOfWork
+from retour.domain.errors import InvalidRequest
 from retour.domain.reports.periods import Cohort, Period, make_period
 from retour.domain.statuses import ReturnStatus
 from retour.services.errors import NotFound
@@ -35,6 +36,34 @@ def open_scope(
         raise NotFound("store", store_id)
     period = make_period(first_day, last_day, store.timezone)
     return Scope(store_id, store.currency, period, cohort)
+
+
+def report_period(uow: UnitOfWork, store_id: int, first_day: date, last_day: date) -> Period:
+    """The period a report of these days covers, checked as every report checks it: callers
+    that stream learn of a bad period before they start answering."""
+    with uow:
+        return open_scope(uow, store_id, first_day, last_day, Cohort.ORDER_DATE).period
+
+
+def previous_period(period: Period) -> Period:
+    """As many days as `period` has, just before it: what it is compared with."""
+    return period.preceding(period.days)
+
+
+def report_store(uow: UnitOfWork, slug: str | None) -> tuple[int, str]:
+    """The id and slug of the store `slug`; without a slug, of the only store there is."""
+    with uow:
+        if slug is not None:
+            store = uow.stores.by_slug(slug)
+            if store is None:
+                raise NotFound("store", slug)
+            return store.id, store.slug
+        found = uow.session.execute(select(Store.id, Store.slug).order_by(Store.id).limit(2))
+        stores = [(store_id, store_slug) for store_id, store_slug in found]
+    if len(stores) != 1:
+        which = "no store" if not stores else "several stores"
+        raise InvalidRequest(f"{which} in the database: name one", field="store")
+    return stores[0]
 
 
 def orders_in_period(scope: Scope) -> ColumnElement[bool]:
