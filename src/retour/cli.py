@@ -150,13 +150,19 @@ def demo(
     port: Annotated[int, typer.Option(help="TCP port")] = 8000,
 ) -> None:
     """Upgrade the database, seed the demo store if it is empty, and serve it."""
-    from retour.demo.seed import DEMO_OWNER_EMAIL, DEMO_OWNER_PASSWORD, demo_api_key
+    from retour.demo.seed import (
+        DEMO_OWNER_EMAIL,
+        DEMO_OWNER_PASSWORD,
+        demo_api_key,
+        demo_shopper,
+    )
 
     settings = get_settings()
     if settings.env == "production":
         raise _fail("`retour demo` is for development; it refuses RETOUR_ENV=production")
     seed_demo()
     key = demo_api_key(_uow(settings))
+    order_number, shopper_email = demo_shopper(_uow(settings))
     base = f"http://{host}:{port}"
     out.print(
         f"\n[bold]Retour demo[/bold] — store [cyan]demo[/cyan] (SQLite: {settings.data_dir}/)\n"
@@ -164,7 +170,8 @@ def demo(
         f"  API             {base}/api/v1   reference: {base}/api/docs\n"
         f"  API key         {key}\n"
         f"  Owner login     {DEMO_OWNER_EMAIL} / {DEMO_OWNER_PASSWORD}\n"
-        f"  (The shopper portal and the back office are not built yet; see the issues.)\n"
+        f"  Shopper portal  {base}/s/demo/returns   order {order_number} / {shopper_email}\n"
+        f"  (The back office is not built yet; see the issues.)\n"
     )
     serve(host=host, port=port)
 

@@ -38,11 +38,14 @@ from retour.demo.seed import (
     OPENED_AT,
     REFERENCE_TIME,
     demo_api_key,
+    demo_shopper,
     seed_demo_store,
 )
 from retour.domain.reasons import DEFAULT_RETURN_REASONS
 from retour.domain.statuses import ReturnStatus
 from retour.services import queries
+from retour.services.portal.lookup import LookupRequest, find_order
+from retour.services.portal.order_view import portal_order
 from retour.services.store_credit.queries import credit_balance, customer_statement
 from retour.services.store_settings import money_settings
 from retour.services.stores import authenticate_api_key
@@ -466,3 +469,18 @@ def test_an_approved_demo_return_gets_a_label_to_the_stores_return_address(demo,
     assert (shipment.status, shipment.label_status) == ("pre_transit", "issued")
     assert shipment.to_address["postal_code"] == "93400"
     assert shipment.from_address["line1"] and shipment.from_address["city"]
+
+
+def test_the_demo_shopper_finds_the_newest_order_in_the_portal(demo):
+    number, email = demo_shopper(demo)
+    access = find_order(
+        demo, demo_store_id(demo), LookupRequest(number, email), "127.0.0.1", REFERENCE_TIME
+    )
+    order = portal_order(demo, access, REFERENCE_TIME)
+
+    with demo:
+        newest = demo.session.scalars(
+            select(OrderRow).order_by(OrderRow.placed_at.desc()).limit(1)
+        ).one()
+    assert (order.number, access.order_id) == (newest.number, newest.id)
+    assert order.has_returnable_items is True

@@ -12,7 +12,16 @@ from typing import TypeVar
 from rich.console import Console
 from sqlalchemy import func, select
 
-from retour.db.models import ApiKey, Customer, Product, ReturnRow, StockLevel, Variant
+from retour.db.models import (
+    ApiKey,
+    Customer,
+    OrderRow,
+    Product,
+    ReturnRow,
+    StockLevel,
+    Store,
+    Variant,
+)
 from retour.db.unit_of_work import UnitOfWork
 from retour.demo.catalog import demo_customers
 from retour.demo.credit import spend_credit_at_checkout, write_off_lapsed_credit
@@ -221,3 +230,16 @@ def _stock_line(uow: UnitOfWork, store_id: int) -> str:
             .order_by(StockLevel.bucket)
         ).all()
     return "stock: " + ", ".join(f"{bucket} {units}" for bucket, units in rows)
+
+
+def demo_shopper(uow: UnitOfWork) -> tuple[str, str]:
+    """The newest demo order's number and e-mail address: what to type in the portal."""
+    with uow:
+        newest = uow.session.execute(
+            select(OrderRow.number, OrderRow.customer_email)
+            .join(Store, Store.id == OrderRow.store_id)
+            .where(Store.slug == DEMO_STORE_SLUG)
+            .order_by(OrderRow.placed_at.desc())
+            .limit(1)
+        ).one()
+    return newest.number, newest.customer_email

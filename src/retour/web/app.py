@@ -36,6 +36,7 @@ from retour.web.api.routes import (
 )
 from retour.web.api.routes import policy as policy_routes
 from retour.web.api.routes import settings as settings_routes
+from retour.web.portal import routes as portal
 
 API_DESCRIPTION = """
 The Retour JSON API. Authenticate with `Authorization: Bearer <API key>`
@@ -99,6 +100,7 @@ def create_app(
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(pages.router)
+    app.include_router(portal.router)
     return app
 
 

@@ -22,6 +22,7 @@ from retour.db.models.outbox import (
 )
 from retour.db.models.parcels import UnmatchedParcel
 from retour.db.models.policy import PolicyVersion
+from retour.db.models.portal import PortalLookupAttempt, ReturnPhoto
 from retour.db.models.returns import InspectionRow, ReturnLineRow, ReturnRow
 from retour.db.models.shipments import ShipmentDocumentRow, ShipmentRow, TrackingEventRow
 from retour.db.models.stores import ApiKey, ReturnReason, StaffUser, Store
@@ -44,6 +45,7 @@ __all__ = [
     "OrderPayment",
     "OrderRow",
     "PolicyVersion",
+    "PortalLookupAttempt",
     "Product",
     "RefundAllocationRow",
     "RefundLineRow",
@@ -51,6 +53,7 @@ __all__ = [
     "ReplacementLineRow",
     "ReplacementOrderRow",
     "ReturnLineRow",
+    "ReturnPhoto",
     "ReturnReason",
     "ReturnRow",
     "ShipmentDocumentRow",

@@ -1,0 +1,155 @@
+"""What the shopper sees of their order: each item, how many can go back, and if none, why."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from retour.db.models import OrderLineRow, OrderRow
+from retour.db.repositories.returns import ReturnFilter
+from retour.db.unit_of_work import UnitOfWork
+from retour.domain.lines import Resolution, ReturnMethod
+from retour.domain.policy import Evaluation
+from retour.domain.returns import Return
+from retour.services.errors import NotFound
+from retour.services.policy.evaluation import judge_request
+from retour.services.policy.inputs import CurrencyMismatch, LineAsk
+from retour.services.policy.live import policy_in_force
+from retour.services.portal.lookup import PortalAccess
+
+#: What the portal offers when the policy does not narrow it down.
+RESOLUTIONS = (Resolution.REFUND, Resolution.STORE_CREDIT)
+METHODS = (ReturnMethod.PREPAID_LABEL, ReturnMethod.QR_DROP_OFF, ReturnMethod.SHIP_YOURSELF)
+
+
+@dataclass(frozen=True)
+class ItemView:
+    order_line_id: int
+    title: str
+    sku: str
+    ordered: int
+    returnable: int
+    #: Paid per unit, tax included, after discounts (minor units of the order's currency).
+    unit_paid: int
+    #: Why nothing of it can be returned, in plain words; None: it can.
+    refusal: str | None
+
+
+@dataclass(frozen=True)
+class ReasonView:
+    code: str
+    label: str
+    requires_comment: bool
+    requires_photo: bool
+
+
+@dataclass(frozen=True)
+class PortalOrder:
+    number: str
+    currency: str
+    placed_at: datetime
+    items: tuple[ItemView, ...]
+    reasons: tuple[ReasonView, ...]
+    resolutions: tuple[Resolution, ...]
+    methods: tuple[ReturnMethod, ...]
+    returns: tuple[Return, ...]
+
+    @property
+    def has_returnable_items(self) -> bool:
+        return any(item.refusal is None for item in self.items)
+
+
+def portal_order(uow: UnitOfWork, access: PortalAccess, now: datetime) -> PortalOrder:
+    with uow:
+        row = uow.orders.get_row(access.store_id, access.order_id)
+        if row is None:
+            raise NotFound("order", access.order_id)
+        held = uow.returns.held_on_order(access.store_id, row.id)
+        shipped = _shipped(row)
+        returnable = _returnable(row, shipped, held)
+        reasons = tuple(
+            ReasonView(reason.code, reason.label, reason.requires_comment, reason.requires_photo)
+            for reason in uow.stores.reasons(access.store_id)
+            if reason.is_active
+        )
+        evaluation = _evaluation(uow, access, row, returnable, reasons, held, now)
+        returns = uow.returns.search(access.store_id, ReturnFilter(order_id=row.id), None, 50)
+        items = tuple(_item(line, shipped, returnable, evaluation) for line in row.lines)
+    resolutions, methods = _offered(evaluation)
+    return PortalOrder(
+        row.number, row.currency, row.placed_at, items, reasons, resolutions, methods,
+        tuple(returns),
+    )  # fmt: skip
+
+
+def _shipped(row: OrderRow) -> dict[int, int]:
+    shipped: dict[int, int] = {}
+    for fulfilment in row.fulfilments:
+        for part in fulfilment.lines:
+            shipped[part.order_line_id] = shipped.get(part.order_line_id, 0) + part.quantity
+    return shipped
+
+
+def _returnable(
+    row: OrderRow, shipped: dict[int, int], held: list[tuple[int, int]]
+) -> dict[int, int]:
+    left = {line.id: min(shipped.get(line.id, 0), line.quantity) for line in row.lines}
+    for line_id, units in held:
+        if line_id in left:
+            left[line_id] -= units
+    return {line_id: max(units, 0) for line_id, units in left.items()}
+
+
+def _evaluation(
+    uow: UnitOfWork,
+    access: PortalAccess,
+    row: OrderRow,
+    returnable: dict[int, int],
+    reasons: tuple[ReasonView, ...],
+    held: list[tuple[int, int]],
+    now: datetime,
+) -> Evaluation | None:
+    """The policy's word on every returnable unit, asked with the first reason that is not
+    the store's fault (the strictest case); None when there is nothing to ask or the policy
+    cannot judge this order (another currency)."""
+    asks = [
+        LineAsk(line_id, units, reasons[0].code) for line_id, units in returnable.items() if units
+    ]
+    if not asks or not reasons:
+        return None
+    policy = policy_in_force(uow, access.store_id).policy
+    try:
+        return judge_request(uow, access.store_id, policy, row.id, asks, now, held=held).evaluation
+    except CurrencyMismatch:
+        return None
+
+
+def _item(
+    line: OrderLineRow,
+    shipped: dict[int, int],
+    returnable: dict[int, int],
+    evaluation: Evaluation | None,
+) -> ItemView:
+    units = returnable.get(line.id, 0)
+    paid = line.unit_price * line.quantity - line.line_discount - line.order_discount_allocated
+    unit_paid = (paid + line.tax) // line.quantity if line.quantity else 0
+    refusal: str | None = None
+    if units == 0:
+        refusal = "Not shipped yet" if not shipped.get(line.id) else "Already in a return"
+    elif evaluation is not None:
+        judged = next((e for e in evaluation.lines if e.order_line_id == line.id), None)
+        if judged is not None and not judged.is_eligible and judged.refusals:
+            refusal = judged.refusals[0].message
+    return ItemView(line.id, line.title, line.sku, line.quantity, units, unit_paid, refusal)
+
+
+def _offered(
+    evaluation: Evaluation | None,
+) -> tuple[tuple[Resolution, ...], tuple[ReturnMethod, ...]]:
+    """What the first eligible item may get and go back by (the policy's lists)."""
+    if evaluation is None or not evaluation.eligible_lines:
+        return RESOLUTIONS, METHODS
+    first = evaluation.eligible_lines[0]
+    resolutions = tuple(r for r in RESOLUTIONS if r in first.resolutions) or RESOLUTIONS
+    methods = tuple(m for m in first.return_methods if m != ReturnMethod.KEEP_ITEM) or METHODS
+    return resolutions, methods

@@ -1,0 +1,69 @@
+"""A shopper asks for a return from the portal: once per submission, however often sent."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from retour.db.unit_of_work import UnitOfWork
+from retour.domain.errors import InvalidRequest
+from retour.domain.inputs import LineRequest
+from retour.domain.lines import Resolution, ReturnMethod
+from retour.domain.returns import Return
+from retour.services.context import Actor
+from retour.services.idempotency import Response, fingerprint, run_idempotently
+from retour.services.portal.lookup import PortalAccess
+from retour.services.portal.photos import attach_photos
+from retour.services.queries import get_return
+from retour.services.returns import ReturnRequest, request_return
+
+SHOPPER = Actor("customer")
+MAX_NOTE = 2000
+
+
+@dataclass(frozen=True)
+class PortalSubmission:
+    lines: Sequence[LineRequest]
+    resolution: Resolution
+    return_method: ReturnMethod
+    note: str
+    #: Minted when the form was shown: sending the same form twice makes one return.
+    submission_key: str
+    #: Per order line: the tokens of the photos sent with it (services/portal/photos.py).
+    photos: Mapping[int, Sequence[str]] = field(default_factory=dict)
+
+
+def submit_return(
+    uow: UnitOfWork, access: PortalAccess, submission: PortalSubmission, now: datetime
+) -> Return:
+    if not submission.lines:
+        raise InvalidRequest("Choose at least one item to return.", field="lines")
+    if len(submission.note) > MAX_NOTE:
+        raise InvalidRequest(f"Keep the note under {MAX_NOTE} characters.", field="note")
+    request = ReturnRequest(
+        order_id=access.order_id,
+        lines=submission.lines,
+        resolution=submission.resolution,
+        return_method=submission.return_method,
+        customer_note=submission.note.strip(),
+    )
+
+    def open_return() -> Response:
+        ret = request_return(uow, access.store_id, request, SHOPPER, now)
+        return 201, {"return_id": ret.id}
+
+    (_, body), _ = run_idempotently(
+        uow,
+        store_id=access.store_id,
+        key=f"portal:{access.order_id}:{submission.submission_key}",
+        # The form's key alone: sent again, changed or not, it shows the return it made.
+        request_fingerprint=fingerprint("POST", "portal", b""),
+        now=now,
+        action=open_return,
+    )
+    ret = get_return(uow, access.store_id, int(body["return_id"]))
+    attach_photos(
+        uow, access, ret, [token for tokens in submission.photos.values() for token in tokens]
+    )
+    return ret

@@ -1,0 +1,1 @@
+"""The shopper self-service return portal (server-rendered pages)."""
