@@ -21,6 +21,7 @@ from rich.progress import (
 
 from retour.cli_policy import policy_app
 from retour.cli_reports import report_app
+from retour.cli_shipments import shipments_app
 from retour.db.engine import create_db_engine, create_session_factory
 from retour.db.migrate import upgrade
 from retour.db.unit_of_work import UnitOfWork
@@ -62,6 +63,7 @@ for sub, name in [
     (notifications_app, "notifications"),
     (policy_app, "policy"),
     (report_app, "report"),
+    (shipments_app, "shipments"),
 ]:
     app.add_typer(sub, name=name)
 

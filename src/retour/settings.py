@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     stripe_api_base: str = "https://api.stripe.com"
     #: Gateway names, as imported orders spell them, of payments Stripe captured.
     stripe_gateways: list[str] = ["stripe"]
+    #: Where EasyPost's API is (stores' accounts hold the keys); only tests point it elsewhere.
+    easypost_api_base: str = "https://api.easypost.com/v2"
     #: SMTP for e-mails; with no host, each e-mail is written as an .eml file under the data dir.
     smtp_host: str = ""
     smtp_port: int = 587

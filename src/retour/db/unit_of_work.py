@@ -8,6 +8,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
+from retour.db.repositories.carrier_accounts import CarrierAccountRepository
 from retour.db.repositories.events import EventRepository
 from retour.db.repositories.inventory import InventoryRepository
 from retour.db.repositories.orders import OrderRepository
@@ -38,6 +39,7 @@ class UnitOfWork:
     outbox: OutboxRepository
     policies: PolicyRepository
     shipments: ShipmentRepository
+    carrier_accounts: CarrierAccountRepository
 
     def __init__(self, session_factory: sessionmaker[Session]) -> None:
         self._session_factory = session_factory
@@ -55,6 +57,7 @@ class UnitOfWork:
             self.outbox = OutboxRepository(self.session)
             self.policies = PolicyRepository(self.session)
             self.shipments = ShipmentRepository(self.session)
+            self.carrier_accounts = CarrierAccountRepository(self.session)
         self._depth += 1
         return self
 

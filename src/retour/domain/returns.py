@@ -35,6 +35,8 @@ from retour.domain.statuses import (
 _UNDECIDED_OR_APPROVED = frozenset(
     {ReturnStatus.REQUESTED, ReturnStatus.NEEDS_INFO, ReturnStatus.APPROVED}
 )
+#: A parcel is on its way back, or about to be: a delivery at the warehouse means "arrived".
+_AWAITING_PARCEL = frozenset({ReturnStatus.APPROVED, ReturnStatus.IN_TRANSIT})
 
 
 @dataclass
@@ -57,6 +59,9 @@ class Return:
     approved_at: datetime | None = None
     expires_at: datetime | None = None
     completed_at: datetime | None = None
+    #: When the carrier delivered the parcel at the warehouse (a `delivered` scan): shown as
+    #: arrived until the warehouse receives the items. None: not delivered, or no tracking.
+    arrived_at: datetime | None = None
     #: Summary of the return's refunds (none, pending, failed, partially_refunded, refunded),
     #: kept by the refund use cases; the aggregate only carries it.
     refund_status: str = "none"
@@ -251,6 +256,24 @@ class Return:
         self._touch(now)
         self._record(
             "return.in_transit", tracking_number=self.tracking_number, carrier=self.carrier
+        )
+
+    def is_awaiting_arrival(self) -> bool:
+        """Approved or in transit, and no delivery at the warehouse recorded yet."""
+        return self.arrived_at is None and self.status in _AWAITING_PARCEL
+
+    def mark_arrived(self, now: datetime, tracking_number: str, delivered_at: datetime) -> None:
+        """The carrier delivered the parcel at the warehouse. The status does not move:
+        receiving the items (what came, how many) stays the warehouse's own step."""
+        if not self.is_awaiting_arrival():
+            state = "arrived already" if self.arrived_at is not None else self.status.value
+            raise IllegalTransition("mark arrived", state)
+        self.arrived_at = delivered_at
+        self._touch(now)
+        self._record(
+            "return.arrived",
+            tracking_number=tracking_number,
+            delivered_at=delivered_at.isoformat(),
         )
 
     def receive(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
@@ -74,6 +74,28 @@ class TrackingNotice:
     scans: tuple[Scan, ...]
 
 
+@dataclass(frozen=True)
+class TrackingDelivery:
+    """One tracking webhook delivery whose signature verified."""
+
+    #: The carrier's id for the delivery (EasyPost's event id): the same again is a replay.
+    delivery_id: str
+    #: Empty for events that are not about tracking (they are taken in and ignored).
+    notices: tuple[TrackingNotice, ...]
+
+
+@dataclass(frozen=True)
+class CarrierAccount:
+    """A store's account with a carrier: what the carrier's adapter is built from."""
+
+    carrier: str
+    api_key: str = field(repr=False)
+    #: What the carrier signs its webhooks with; empty: every webhook is refused.
+    webhook_secret: str = field(default="", repr=False)
+    #: The carrier's service to buy; empty: the cheapest rate.
+    service: str = ""
+
+
 class CarrierRefused(Exception):
     """The carrier said no (an address it cannot serve, a label already used, …).
 
@@ -84,6 +106,10 @@ class CarrierRefused(Exception):
     def __init__(self, reason: str) -> None:
         super().__init__(reason)
         self.reason = reason
+
+
+class WebhookSignatureInvalid(CarrierRefused):
+    """A webhook whose signature does not verify with the account's secret: not the carrier's."""
 
 
 class CarrierUnavailable(Exception):
@@ -111,11 +137,10 @@ class Carrier(Protocol):
         """Every scan the carrier has for the parcel so far, oldest first."""
         ...
 
-    def parse_tracking_webhook(
-        self, headers: Mapping[str, str], body: bytes
-    ) -> list[TrackingNotice]:
-        """Scans from the carrier's tracking webhook; CarrierRefused when its signature
-        does not verify."""
+    def parse_tracking_webhook(self, headers: Mapping[str, str], body: bytes) -> TrackingDelivery:
+        """Scans from the carrier's tracking webhook (header names in lower case);
+        WebhookSignatureInvalid when its signature does not verify, CarrierRefused when it
+        verifies but cannot be read."""
         ...
 
 

@@ -8,12 +8,12 @@ from collections.abc import Mapping
 
 from retour.domain.shipments import Scan, ShipmentMethod, builtin_tracking_number
 from retour.shipping.base import (
-    CarrierRefused,
     Document,
     DocumentKind,
     Label,
     LabelRequest,
-    TrackingNotice,
+    TrackingDelivery,
+    WebhookSignatureInvalid,
 )
 from retour.shipping.label_content import LabelContent
 from retour.shipping.label_pdf import label_pdf
@@ -67,7 +67,5 @@ class BuiltinCarrier:
     def fetch_tracking(self, tracking_number: str, carrier_reference: str) -> list[Scan]:
         return []
 
-    def parse_tracking_webhook(
-        self, headers: Mapping[str, str], body: bytes
-    ) -> list[TrackingNotice]:
-        raise CarrierRefused("the built-in carrier sends no tracking webhooks")
+    def parse_tracking_webhook(self, headers: Mapping[str, str], body: bytes) -> TrackingDelivery:
+        raise WebhookSignatureInvalid("the built-in carrier sends no tracking webhooks")

@@ -1,23 +1,38 @@
-"""Which carriers this installation has; the built-in one is always there, and the default."""
+"""Which carriers this installation has; the built-in one is always there, and the default.
+
+Carriers that need an account (EasyPost) are not built once for the installation but for
+each store that has configured one: `for_store` adds them, from the store's accounts.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from retour.domain.errors import InvalidRequest
 from retour.settings import Settings
-from retour.shipping.base import Carrier
+from retour.shipping.base import Carrier, CarrierAccount
 from retour.shipping.builtin import NAME as BUILTIN
 from retour.shipping.builtin import BuiltinCarrier
+from retour.shipping.easypost import NAME as EASYPOST
+from retour.shipping.easypost import easypost_factory
+
+#: Builds a carrier's adapter from one store's account with it.
+CarrierFactory = Callable[[CarrierAccount], Carrier]
 
 
 class Carriers:
-    def __init__(self, carriers: Iterable[Carrier] = (), default: str = BUILTIN) -> None:
+    def __init__(
+        self,
+        carriers: Iterable[Carrier] = (),
+        default: str = BUILTIN,
+        factories: Mapping[str, CarrierFactory] | None = None,
+    ) -> None:
         self._by_name: dict[str, Carrier] = {BUILTIN: BuiltinCarrier()}
         self._by_name.update({carrier.name: carrier for carrier in carriers})
         if default not in self._by_name:
             raise ValueError(f"no carrier named {default!r}")
         self.default = default
+        self._factories = dict(factories or {})
 
     def get(self, name: str) -> Carrier:
         carrier = self._by_name.get(name)
@@ -28,7 +43,29 @@ class Carriers:
     def names(self) -> list[str]:
         return sorted(self._by_name)
 
+    def account_carriers(self) -> list[str]:
+        """The carriers a store can configure an account with."""
+        return sorted(self._factories)
+
+    def for_account(self, account: CarrierAccount) -> Carrier:
+        factory = self._factories.get(account.carrier)
+        if factory is None:
+            raise InvalidRequest(
+                f"no carrier named {account.carrier!r} takes accounts here", field="carrier"
+            )
+        return factory(account)
+
+    def for_store(self, accounts: Sequence[CarrierAccount]) -> Carriers:
+        """The carriers of one store: its accounts' adapters join the installation's, and
+        the first of them becomes its default (new labels are bought there). Accounts of a
+        carrier this installation no longer knows are left out."""
+        built = [self.for_account(a) for a in accounts if a.carrier in self._factories]
+        if not built:
+            return self
+        every = [*self._by_name.values(), *built]
+        return Carriers(every, default=built[0].name, factories=self._factories)
+
 
 def carriers_from_settings(settings: Settings) -> Carriers:
-    """The built-in carrier; adapters for real carriers join it when their key is set."""
-    return Carriers()
+    """The built-in carrier, and EasyPost for the stores with an account."""
+    return Carriers(factories={EASYPOST: easypost_factory(settings.easypost_api_base)})

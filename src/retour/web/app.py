@@ -20,6 +20,7 @@ from retour.web.api.key_cache import ApiKeyCache
 from retour.web.api.problems import install_problem_handlers
 from retour.web.api.routes import (
     analytics,
+    carrier_webhooks,
     events,
     exchanges,
     health,
@@ -97,6 +98,7 @@ def create_app(
     api.include_router(policy_routes.router)
     api.include_router(parcels.router)
     api.include_router(shipments.router)
+    api.include_router(carrier_webhooks.router)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(pages.router)

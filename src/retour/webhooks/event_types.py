@@ -15,6 +15,7 @@ EVENT_TYPES: dict[str, str] = {
     "return.resolution_changed": "the refund, credit or exchange asked for changed",
     "return.cancelled": "the return was cancelled before anything arrived",
     "return.in_transit": "the parcel was handed to the carrier",
+    "return.arrived": "the carrier delivered the parcel at the warehouse",
     "return.received": "units arrived at the warehouse",
     "return.unexpected_parcel": "a parcel arrived that no return expects",
     "parcel.closed": "an unmatched parcel was matched to a return or dealt with",

@@ -24,11 +24,19 @@ from retour.db.models.parcels import UnmatchedParcel
 from retour.db.models.policy import PolicyVersion
 from retour.db.models.portal import PortalLookupAttempt, ReturnPhoto
 from retour.db.models.returns import InspectionRow, ReturnLineRow, ReturnRow
-from retour.db.models.shipments import ShipmentDocumentRow, ShipmentRow, TrackingEventRow
+from retour.db.models.shipments import (
+    CarrierAccountRow,
+    CarrierWebhookRow,
+    ShipmentDocumentRow,
+    ShipmentRow,
+    TrackingEventRow,
+)
 from retour.db.models.stores import ApiKey, ReturnReason, StaffUser, Store
 
 __all__ = [
     "ApiKey",
+    "CarrierAccountRow",
+    "CarrierWebhookRow",
     "Customer",
     "Delivery",
     "DeliveryAttempt",

@@ -39,6 +39,8 @@ class ReturnRow(Base):
     approved_at: Mapped[datetime | None]
     expires_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    #: When the carrier delivered the parcel at the warehouse (shown as arrived).
+    arrived_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
     #: none, pending, failed, partially_refunded or refunded; kept by the refund use cases.

@@ -89,3 +89,35 @@ class TrackingEventRow(Base):
     location: Mapped[str] = mapped_column(String(200), default="")
     description: Mapped[str] = mapped_column(Text, default="")
     recorded_at: Mapped[datetime]
+
+
+class CarrierAccountRow(Base):
+    """A store's account with a carrier (EasyPost): its adapter is built from it. The API
+    key and the webhook secret never leave the server: no answer, error or log shows them."""
+
+    __tablename__ = "carrier_accounts"
+    __table_args__ = (UniqueConstraint("store_id", "carrier"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    carrier: Mapped[str] = mapped_column(String(32))
+    api_key: Mapped[str] = mapped_column(Text)
+    #: What the carrier signs its tracking webhooks with; empty: webhooks are refused.
+    webhook_secret: Mapped[str] = mapped_column(Text, default="")
+    #: The carrier's service to buy (e.g. `Priority`); empty: the lowest rate.
+    service: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class CarrierWebhookRow(Base):
+    """A tracking webhook delivery taken in, by the carrier's id for it: a replay is ignored."""
+
+    __tablename__ = "carrier_webhook_deliveries"
+    __table_args__ = (UniqueConstraint("store_id", "carrier", "delivery_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    carrier: Mapped[str] = mapped_column(String(32))
+    delivery_id: Mapped[str] = mapped_column(String(100))
+    received_at: Mapped[datetime]

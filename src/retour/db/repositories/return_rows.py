@@ -16,8 +16,8 @@ from retour.domain.statuses import ReturnStatus
 RETURN_COLUMNS = (
     "store_id", "order_id", "number", "customer_email", "currency", "status", "resolution",
     "return_method", "customer_note", "staff_message", "tracking_number", "carrier",
-    "approved_at", "expires_at", "completed_at", "created_at", "updated_at", "policy_version",
-    "policy_decision", "risk_score", "window_days_left",
+    "approved_at", "expires_at", "completed_at", "arrived_at", "created_at", "updated_at",
+    "policy_version", "policy_decision", "risk_score", "window_days_left",
 )  # fmt: skip
 LINE_COLUMNS = (
     "order_line_id", "variant_id", "sku", "title", "reason_code", "reason_note", "resolution",
@@ -113,6 +113,7 @@ def build_return(header: Any, lines: Sequence[LineData], *, balance_due: int) ->
         approved_at=header.approved_at,
         expires_at=header.expires_at,
         completed_at=header.completed_at,
+        arrived_at=header.arrived_at,
         refund_status=header.refund_status,
         balance_due=balance_due,
         policy_version=header.policy_version,

@@ -65,6 +65,43 @@ class ShipmentRepository:
         )
         return list(self.session.scalars(statement))
 
+    def ids_by_tracking_number(
+        self, store_id: int, carrier: str, tracking_number: str
+    ) -> list[int]:
+        """The store's shipments with this carrier and tracking number (a webhook's)."""
+        statement = select(ShipmentRow.id).where(
+            ShipmentRow.store_id == store_id,
+            ShipmentRow.tracking_number == tracking_number,
+            ShipmentRow.carrier == carrier,
+        )
+        return list(self.session.scalars(statement.order_by(ShipmentRow.id)))
+
+    def ids_to_track(
+        self, now: datetime, untracked_carrier: str, store_id: int | None = None
+    ) -> list[tuple[int, int]]:
+        """(store id, shipment id) of labels whose parcel may still move: issued, not
+        voided, not at an end (delivered, returned to sender, failure), not unused past
+        their date; oldest first. Of every store unless `store_id` is given."""
+        ended = [
+            ShipmentStatus.DELIVERED.value,
+            ShipmentStatus.RETURNED_TO_SENDER.value,
+            ShipmentStatus.FAILURE.value,
+            ShipmentStatus.VOIDED.value,
+        ]
+        statement = select(ShipmentRow.store_id, ShipmentRow.id).where(
+            ShipmentRow.label_status == LabelStatus.ISSUED.value,
+            ShipmentRow.status.not_in(ended),
+            ShipmentRow.carrier != untracked_carrier,
+            or_(
+                ShipmentRow.expires_at > now,
+                ShipmentRow.status != ShipmentStatus.PRE_TRANSIT.value,
+            ),
+        )
+        if store_id is not None:
+            statement = statement.where(ShipmentRow.store_id == store_id)
+        rows = self.session.execute(statement.order_by(ShipmentRow.id))
+        return [(row.store_id, row.id) for row in rows]
+
     def live_for_return(self, store_id: int, return_id: int, now: datetime) -> int | None:
         """The id of a label of the return that is being made, can still be used, or is
         travelling: not voided, not failed, and not an unused one past its date."""

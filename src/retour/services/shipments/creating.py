@@ -38,6 +38,7 @@ from retour.domain.statuses import ReturnStatus
 from retour.services.context import Actor, Clock
 from retour.services.errors import ConcurrentModification, NotFound
 from retour.services.idempotency import store_response, stored_response
+from retour.services.shipments.accounts import store_carriers
 from retour.services.shipments.carrier_calls import ask_for_label, void_at_carrier
 from retour.services.shipments.common import IdempotencyKey, ShipmentOutcome, load_shipment
 from retour.services.shipments.errors import CarrierRefusedShipment, ShipmentExists
@@ -70,6 +71,7 @@ def create_shipment(
     """A label (and for qr_drop_off a QR code) for an approved return, one per key."""
     if not 1 <= request.parcels <= MAX_PARCELS:
         raise InvalidRequest(f"from 1 to {MAX_PARCELS} parcels", field="parcels")
+    carriers = store_carriers(uow, carriers, store_id)
     intent = _Intent(uow, carriers, store_id, return_id, request, actor, clock.now())
     try:
         shipment, ret, replayed = intent.record(idempotency)

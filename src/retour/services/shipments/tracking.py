@@ -1,9 +1,9 @@
-"""Scans of a shipment's parcel: stored once each, the shipment's status from the latest, and
-the return in transit from the first scan that says the carrier has the parcel.
+"""Scans of a shipment's parcel: stored once each, the shipment's status from the latest,
+the return in transit from the first scan that says the carrier has the parcel, and shown as
+arrived once the latest scan says delivered (at the warehouse: every label goes there).
 
-`refresh_tracking` asks the carrier (outside any transaction) and records what is new; the
-tracking webhooks and the `retour shipments refresh` loop that will call these are not built
-yet (docs/shipping.md).
+Scans come from the carrier's tracking webhook (webhooks.py) or from asking it:
+`refresh_tracking`, which `retour shipments refresh` runs for every parcel still on its way.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from retour.domain.shipments import (
 from retour.domain.statuses import ReturnStatus
 from retour.services.context import Actor, Clock
 from retour.services.returns.common import load_return, save_return
+from retour.services.shipments.accounts import store_carriers
 from retour.services.shipments.carrier_calls import fetch_scans
 from retour.services.shipments.common import load_shipment
 from retour.services.shipments.views import ShipmentView, view_of
@@ -40,60 +41,70 @@ def record_scans(
     actor: Actor,
     now: datetime,
 ) -> ShipmentView:
-    """Store the scans not seen before (by the carrier's event id) and move on from them.
+    """Store the scans not seen before (by the carrier's event id) and move on from them."""
+    return _record(uow, store_id, shipment_id, scans, actor, now)[0]
+
+
+def apply_scans(
+    uow: UnitOfWork, shipment: ShipmentRow, scans: Sequence[Scan], actor: Actor, now: datetime
+) -> int:
+    """In the caller's transaction, with the shipment locked: store the new scans (by the
+    carrier's event id), and move the shipment and its return on; how many were new.
 
     An older scan arriving late is kept but never moves the status back; a voided shipment
-    keeps its status. The first scan that puts the parcel in the carrier's hands moves an
-    approved return to `in_transit` (`return.in_transit`, with this tracking number).
+    keeps its status and moves nothing. The first scan that puts the parcel in the carrier's
+    hands moves an approved return to `in_transit` (`return.in_transit`, with this tracking
+    number); a latest scan saying `delivered` shows it as arrived (`return.arrived`).
     """
-    with uow:
-        shipment = load_shipment(uow, store_id, shipment_id, for_update=True)
-        stored = uow.shipments.tracking_events([shipment.id])
-        seen = {event.carrier_event_id for event in stored}
-        new: dict[str, Scan] = {}
-        for scan in scans:
-            if scan.carrier_event_id not in seen:
-                new.setdefault(scan.carrier_event_id, scan)
-        if not new:
-            return view_of(uow, shipment, now)
-        uow.shipments.add_tracking_events(
-            TrackingEventRow(
-                shipment_id=shipment.id,
-                store_id=store_id,
-                carrier_event_id=scan.carrier_event_id,
-                status=scan.status.value,
-                occurred_at=scan.occurred_at,
-                location=scan.location,
-                description=scan.description,
-                recorded_at=now,
-            )
-            for scan in new.values()
-        )
-        every_scan = [_as_scan(event) for event in stored] + list(new.values())
-        latest = current_status(every_scan)
-        if latest is not None and shipment.status != ShipmentStatus.VOIDED.value:
-            shipment.status = latest.value
-            shipment.updated_at = now
-        uow.session.flush()
-        ret = load_return(uow, store_id, shipment.return_id)
-        uow.events.append(
-            [DomainEvent(TRACKING_EVENT, _payload(shipment, ret.number, new.values()))],
+    store_id = shipment.store_id
+    stored = uow.shipments.tracking_events([shipment.id])
+    seen = {event.carrier_event_id for event in stored}
+    new: dict[str, Scan] = {}
+    for scan in scans:
+        if scan.carrier_event_id not in seen:
+            new.setdefault(scan.carrier_event_id, scan)
+    if not new:
+        return 0
+    uow.shipments.add_tracking_events(
+        TrackingEventRow(
+            shipment_id=shipment.id,
             store_id=store_id,
-            actor=str(actor),
-            occurred_at=now,
-            return_id=ret.id,
-            order_id=ret.order_id,
+            carrier_event_id=scan.carrier_event_id,
+            status=scan.status.value,
+            occurred_at=scan.occurred_at,
+            location=scan.location,
+            description=scan.description,
+            recorded_at=now,
         )
-        carrier_has_it = any(scan.status in CARRIER_HAS_IT for scan in new.values())
-        if (
-            carrier_has_it
-            and ret.status is ReturnStatus.APPROVED
-            and shipment.status != ShipmentStatus.VOIDED.value
-        ):
-            ret.mark_in_transit(now, shipment.tracking_number, shipment.carrier)
-            save_return(uow, ret, actor, now)
-        uow.commit()
-        return view_of(uow, shipment, now)
+        for scan in new.values()
+    )
+    every_scan = [_as_scan(event) for event in stored] + list(new.values())
+    latest = current_status(every_scan)
+    is_voided = shipment.status == ShipmentStatus.VOIDED.value
+    if latest is not None and not is_voided:
+        shipment.status = latest.value
+        shipment.updated_at = now
+    uow.session.flush()
+    ret = load_return(uow, store_id, shipment.return_id)
+    uow.events.append(
+        [DomainEvent(TRACKING_EVENT, _payload(shipment, ret.number, new.values()))],
+        store_id=store_id,
+        actor=str(actor),
+        occurred_at=now,
+        return_id=ret.id,
+        order_id=ret.order_id,
+    )
+    if is_voided:
+        return len(new)
+    carrier_has_it = any(scan.status in CARRIER_HAS_IT for scan in new.values())
+    if carrier_has_it and ret.status is ReturnStatus.APPROVED:
+        ret.mark_in_transit(now, shipment.tracking_number, shipment.carrier)
+    if latest is ShipmentStatus.DELIVERED and ret.is_awaiting_arrival():
+        delivered_at = max(s.occurred_at for s in every_scan if s.status is latest)
+        ret.mark_arrived(now, shipment.tracking_number, delivered_at)
+    if ret.events:
+        save_return(uow, ret, actor, now)
+    return len(new)
 
 
 def refresh_tracking(
@@ -105,12 +116,41 @@ def refresh_tracking(
     clock: Clock,
 ) -> ShipmentView:
     """Ask the shipment's carrier for its scans and record the new ones."""
+    return refresh_and_count(uow, carriers, store_id, shipment_id, actor, clock)[0]
+
+
+def refresh_and_count(
+    uow: UnitOfWork,
+    carriers: Carriers,
+    store_id: int,
+    shipment_id: int,
+    actor: Actor,
+    clock: Clock,
+) -> tuple[ShipmentView, int]:
+    """`refresh_tracking`, and how many of the carrier's scans were new."""
     with uow:
         shipment = load_shipment(uow, store_id, shipment_id)
         if shipment.label_status != LabelStatus.ISSUED.value:
-            return view_of(uow, shipment, clock.now())
-    scans = fetch_scans(carriers.get(shipment.carrier), shipment)
-    return record_scans(uow, store_id, shipment_id, scans, actor, clock.now())
+            return view_of(uow, shipment, clock.now()), 0
+    carrier = store_carriers(uow, carriers, store_id).get(shipment.carrier)
+    scans = fetch_scans(carrier, shipment)
+    return _record(uow, store_id, shipment_id, scans, actor, clock.now())
+
+
+def _record(
+    uow: UnitOfWork,
+    store_id: int,
+    shipment_id: int,
+    scans: Sequence[Scan],
+    actor: Actor,
+    now: datetime,
+) -> tuple[ShipmentView, int]:
+    with uow:
+        shipment = load_shipment(uow, store_id, shipment_id, for_update=True)
+        new = apply_scans(uow, shipment, scans, actor, now)
+        if new:
+            uow.commit()
+        return view_of(uow, shipment, now), new
 
 
 def _as_scan(event: TrackingEventRow) -> Scan:

@@ -12,6 +12,7 @@ from retour.domain.shipments import LabelStatus, ShipmentStatus, is_voidable
 from retour.services.context import Actor, Clock
 from retour.services.errors import AlreadyDone
 from retour.services.idempotency import store_response, stored_response
+from retour.services.shipments.accounts import store_carriers
 from retour.services.shipments.carrier_calls import void_at_carrier
 from retour.services.shipments.common import IdempotencyKey, ShipmentOutcome, load_shipment
 from retour.services.shipments.views import view_of
@@ -41,7 +42,8 @@ def void_shipment(
         shipment = load_shipment(uow, store_id, shipment_id)
         _check_voidable(shipment)
     if shipment.label_status == LabelStatus.ISSUED.value:
-        void_at_carrier(carriers.get(shipment.carrier), shipment, shipment.tracking_number)
+        carrier = store_carriers(uow, carriers, store_id).get(shipment.carrier)
+        void_at_carrier(carrier, shipment, shipment.tracking_number)
     now = clock.now()
     with uow:
         shipment = load_shipment(uow, store_id, shipment_id, for_update=True)

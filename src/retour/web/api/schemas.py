@@ -185,6 +185,10 @@ class ReturnPublic(BaseModel):
     approved_at: datetime | None
     expires_at: datetime | None
     completed_at: datetime | None
+    arrived_at: datetime | None = Field(
+        description="when the carrier delivered the parcel at the warehouse (tracking); "
+        "null until then, and for returns without carrier tracking"
+    )
     refund_status: str = Field(description="none, pending, failed, partially_refunded or refunded")
     balance_due: int = Field(
         description="owed by the shopper for a dearer exchange until staff record their payment "
@@ -218,6 +222,7 @@ class ReturnPublic(BaseModel):
             approved_at=ret.approved_at,
             expires_at=ret.expires_at,
             completed_at=ret.completed_at,
+            arrived_at=ret.arrived_at,
             refund_status=ret.refund_status,
             balance_due=ret.balance_due,
             policy_version=ret.policy_version,

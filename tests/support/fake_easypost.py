@@ -1,0 +1,203 @@
+"""EasyPost's API on loopback, answering as its API reference documents.
+
+Only what Retour calls is served, under `/v2` with HTTP Basic authentication (the API key as
+the user name): `POST /shipments` (rates), `POST /shipments/{id}/buy` (the label, its tracker),
+`GET /shipments/{id}/label?file_format=ZPL`, `GET /shipments/{id}` (with its tracker's
+`tracking_details`), `POST /shipments/{id}/refund`; label files under `/files/`. Errors are
+EasyPost's error object `{"error": {"code", "message", "errors": [{"field", "message"}]}}`.
+
+    with FakeEasyPost(api_key="EZTK…") as easypost:
+        easypost.reject_addresses = True   # 422 ADDRESS.VERIFY.FAILURE
+        easypost.fail_next(429, times=1)   # in front of everything, like its rate limiter
+        easypost.add_scan("EZ1000000001", "in_transit", "2026-03-03T08:00:00Z")
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections import deque
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+PDF = b"%PDF-1.4\n% an EasyPost label\n"
+ZPL = b"^XA^FO50,50^FDEASYPOST^FS^XZ"
+RATES = [("rate_express", "DHLExpress", "ExpressWorldwide", "31.20"),
+         ("rate_cheap", "USPS", "GroundAdvantage", "7.58")]  # fmt: skip
+
+
+class FakeEasyPost:
+    def __init__(self, api_key: str) -> None:
+        self.api_key = api_key
+        self.reject_addresses = False
+        #: Every request: (method, path, JSON body or None, Authorization header).
+        self.requests: list[tuple[str, str, Any, str]] = []
+        self.shipments: dict[str, dict[str, Any]] = {}
+        self._failures: deque[tuple[int, str]] = deque()
+        self._lock = threading.Lock()
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def root(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    @property
+    def url(self) -> str:
+        return f"{self.root}/v2"
+
+    def fail_next(self, status: int, times: int = 1, retry_after: str = "") -> None:
+        self._failures.extend([(status, retry_after)] * times)
+
+    def add_scan(self, tracking_code: str, status: str, moment: str, message: str = "") -> None:
+        for shipment in self.shipments.values():
+            if shipment.get("tracking_code") == tracking_code:
+                tracker = shipment["tracker"]
+                tracker["status"] = status
+                tracker["tracking_details"].append(_detail(status, moment, message))
+                return
+        raise KeyError(tracking_code)
+
+    def __enter__(self) -> FakeEasyPost:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    def answer(self, method: str, path: str, body: Any, auth: str) -> tuple[int, Any, str]:
+        with self._lock:
+            self.requests.append((method, path, body, auth))
+            if self._failures:
+                status, retry_after = self._failures.popleft()
+                return status, _error("RATE_LIMITED" if status == 429 else "INTERNAL_SERVER_ERROR",
+                                      "Try again later."), retry_after  # fmt: skip
+            if path.startswith("/files/"):
+                return 200, PDF if path.endswith(".pdf") else ZPL, ""
+            expected = "Basic " + base64.b64encode(f"{self.api_key}:".encode()).decode()
+            if auth != expected:
+                return 401, _error("APIKEY.INVALID", "Invalid API key."), ""
+            return self._route(method, urlsplit(path).path.removeprefix("/v2"), body)
+
+    def _route(self, method: str, path: str, body: Any) -> tuple[int, Any, str]:
+        parts = path.strip("/").split("/")
+        if method == "POST" and parts == ["shipments"]:
+            return self._create(body["shipment"])
+        shipment = self.shipments.get(parts[1]) if len(parts) > 1 else None
+        if shipment is None:
+            return 404, _error("NOT_FOUND", "The requested resource could not be found."), ""
+        if method == "POST" and parts[2:] == ["buy"]:
+            return self._buy(shipment, body["rate"]["id"])
+        if method == "GET" and parts[2:] == ["label"]:
+            shipment["postage_label"]["label_zpl_url"] = f"{self.root}/files/{parts[1]}.zpl"
+            return 200, shipment, ""
+        if method == "POST" and parts[2:] == ["refund"]:
+            shipment["refund_status"] = "submitted"
+            return 200, shipment, ""
+        if method == "GET" and parts[2:] == []:
+            return 200, shipment, ""
+        return 404, _error("NOT_FOUND", "The requested resource could not be found."), ""
+
+    def _create(self, given: dict[str, Any]) -> tuple[int, Any, str]:
+        if self.reject_addresses:
+            not_found = [{"field": "address", "message": "Address not found"}]
+            return 422, _error("ADDRESS.VERIFY.FAILURE", "Unable to verify address.", not_found), ""
+        number = len(self.shipments) + 1
+        shipment_id = f"shp_{number:04d}"
+        rates = [
+            {"id": f"{rate_id}_{number}", "object": "Rate", "carrier": carrier,
+             "service": service, "rate": price, "currency": "USD", "shipment_id": shipment_id}
+            for rate_id, carrier, service, price in RATES
+        ]  # fmt: skip
+        shipment = {"id": shipment_id, "object": "Shipment", "is_return": given.get("is_return"),
+                    "to_address": given["to_address"], "from_address": given["from_address"],
+                    "parcel": given["parcel"], "reference": given.get("reference"),
+                    "rates": rates, "messages": [], "selected_rate": None,
+                    "postage_label": None, "tracking_code": None, "tracker": None}  # fmt: skip
+        self.shipments[shipment_id] = shipment
+        return 200, shipment, ""
+
+    def _buy(self, shipment: dict[str, Any], rate_id: str) -> tuple[int, Any, str]:
+        rate = next((rate for rate in shipment["rates"] if rate["id"] == rate_id), None)
+        if rate is None:
+            return 422, _error("SHIPMENT.RATE.INVALID", "Rate not found."), ""
+        number = int(shipment["id"].removeprefix("shp_"))
+        code = f"EZ{number:010d}"
+        shipment.update(
+            selected_rate=rate,
+            tracking_code=code,
+            postage_label={
+                "object": "PostageLabel",
+                "label_file_type": "application/pdf",
+                "label_url": f"{self.root}/files/{shipment['id']}.pdf",
+            },
+            tracker={
+                "id": f"trk_{number:04d}",
+                "object": "Tracker",
+                "tracking_code": code,
+                "status": "pre_transit",
+                "carrier": rate["carrier"],
+                "tracking_details": [],
+            },
+        )
+        return 200, shipment, ""
+
+
+def _detail(status: str, moment: str, message: str) -> dict[str, Any]:
+    return {"object": "TrackingDetail", "message": message or status, "status": status,
+            "status_detail": "status_update", "datetime": moment, "source": "USPS",
+            "tracking_location": {"object": "TrackingLocation", "city": "Berlin",
+                                  "state": None, "country": "DE", "zip": "10115"}}  # fmt: skip
+
+
+def tracker_event(event_id: str, tracker: dict[str, Any]) -> bytes:
+    """The body of EasyPost's `tracker.updated` webhook Event for `tracker`."""
+    event = {"id": event_id, "object": "Event", "mode": "test", "description": "tracker.updated",
+             "previous_attributes": {}, "pending_urls": [], "completed_urls": [],
+             "result": tracker}  # fmt: skip
+    return json.dumps(event).encode()
+
+
+def _error(code: str, message: str, errors: list[dict[str, str]] | None = None) -> Any:
+    return {"error": {"code": code, "message": message, "errors": errors or []}}
+
+
+def _handler(fake: FakeEasyPost) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self._serve(None)
+
+        def do_POST(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length)
+            self._serve(json.loads(raw) if raw else None)
+
+        def _serve(self, body: Any) -> None:
+            path = self.path
+            query = parse_qs(urlsplit(path).query)
+            if query.get("file_format") not in (None, ["ZPL"]):
+                status, answer, retry_after = 422, _error("BAD_FORMAT", "Unknown format."), ""
+            else:
+                auth = self.headers.get("Authorization", "")
+                status, answer, retry_after = fake.answer(self.command, path, body, auth)
+            content = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+            self.send_response(status)
+            self.send_header("Content-Length", str(len(content)))
+            if retry_after:
+                self.send_header("Retry-After", retry_after)
+            self.end_headers()
+            self.wfile.write(content)
+
+        def log_message(self, format: str, *args: object) -> None:
+            return
+
+    return Handler
