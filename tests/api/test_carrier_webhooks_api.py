@@ -188,3 +188,12 @@ def test_the_same_delivery_twice_at_once_is_taken_in_once(server, uow, shipped):
             (200, False), (200, True),
         ]  # fmt: skip
         assert counts(uow) == (1, round_number + 1)  # one scan: it is the same one each time
+
+
+def test_a_body_over_one_mebibyte_is_refused_unread_and_changes_nothing(server, uow, shipped):
+    body = b"{" + b" " * (1024 * 1024) + b"}"
+
+    answer = post(server, body)
+
+    assert (answer.status_code, answer.json()["code"]) == (413, "payload_too_large")
+    assert counts(uow) == (0, 0)
