@@ -37,6 +37,7 @@ from retour.web.api.routes import (
 )
 from retour.web.api.routes import policy as policy_routes
 from retour.web.api.routes import settings as settings_routes
+from retour.web.portal import return_routes as portal_returns
 from retour.web.portal import routes as portal
 
 API_DESCRIPTION = """
@@ -103,6 +104,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(pages.router)
     app.include_router(portal.router)
+    app.include_router(portal_returns.router)  # after: `/{number}` comes last
     return app
 
 

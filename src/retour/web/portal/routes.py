@@ -2,160 +2,30 @@
 
 from __future__ import annotations
 
-import re
 import secrets
-from collections.abc import Callable, Coroutine
 from pathlib import Path
-from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import RedirectResponse, Response
-from fastapi.routing import APIRoute
-from fastapi.templating import Jinja2Templates
-from starlette.datastructures import UploadFile
+from fastapi.responses import Response
 
-from retour.db.models import Store
-from retour.domain.errors import DomainError, InvalidRequest
-from retour.domain.lines import Resolution, ReturnMethod
-from retour.domain.refund_quote import FeeCode
-from retour.notifications.formatting import format_day, format_moment, format_money
-from retour.services.errors import NotFound
+from retour.domain.errors import InvalidRequest
 from retour.services.portal.lookup import (
     LookupRequest,
     TooManyTries,
     find_order,
-    store_of_portal,
 )
 from retour.services.portal.order_view import PortalOrder, portal_order
-from retour.services.portal.photos import photo_tokens_of_return, read_photo
 from retour.services.portal.preview import Preview, check_selection, preview_return
-from retour.services.portal.status import cancel_own_return, portal_return
 from retour.services.portal.submitting import PortalSubmission, submit_return
-from retour.services.shipments.documents import packing_slip
 from retour.web.portal.forms import submission_of, take_photos
 from retour.web.portal.session import (
-    CSRF_COOKIE,
     SESSION_COOKIE,
     SESSION_LIFETIME,
-    PortalSigner,
-    csrf_matches,
-    new_csrf_token,
 )
-
-#: An RMA number as the portal's links carry it.
-RMA = re.compile(r"R-\d{1,12}")
-templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
-
-
-class PortalRoute(APIRoute):
-    """Anything the shopper may not see (another order's return, a guessed URL, an unknown
-    store) is the same plain "not found" page."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def handle(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except NotFound:
-                response = templates.TemplateResponse(request, "not_found.html", {}, 404)
-                response.headers["Content-Security-Policy"] = CSP
-                return response
-
-        return handle
-
+from retour.web.portal.visit import FEE_LABELS, RMA, PortalRoute, Visit
 
 router = APIRouter(prefix="/s/{slug}/returns", include_in_schema=False, route_class=PortalRoute)
 STYLESHEET = (Path(__file__).parent / "static" / "portal.css").read_text()
-#: No inline scripts or styles anywhere; logos may come from the store's own https host.
-CSP = (
-    "default-src 'self'; img-src 'self' https: data:; style-src 'self'; script-src 'self'; "
-    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
-)
-LABELS = {
-    Resolution.REFUND: "Refund to my original payment",
-    Resolution.STORE_CREDIT: "Store credit",
-    ReturnMethod.PREPAID_LABEL: "Prepaid return label (print at home)",
-    ReturnMethod.QR_DROP_OFF: "QR code for drop-off (no printer needed)",
-    ReturnMethod.SHIP_YOURSELF: "I will ship it myself",
-    ReturnMethod.IN_STORE: "Bring it to a store",
-}
-
-
-FEE_LABELS = {
-    FeeCode.RESTOCKING: "Restocking fee",
-    FeeCode.RESTOCKING_FIXED: "Restocking fee",
-    FeeCode.RETURN_SHIPPING: "Return shipping",
-    FeeCode.LABEL: "Return label",
-}
-
-
-class Visit:
-    """One request to the portal: its store, clock, signer and the shopper's order if any."""
-
-    def __init__(self, request: Request, slug: str) -> None:
-        self.request = request
-        self.state = request.app.state
-        self.store: Store = store_of_portal(self.state.new_uow(), slug)
-        self.now = self.state.clock.now()
-        self.signer = PortalSigner(self.state.settings.secret_key.get_secret_value())
-        self.csrf = request.cookies.get(CSRF_COOKIE) or new_csrf_token()
-        self.access = self.signer.access(
-            request.cookies.get(SESSION_COOKIE), self.store.id, self.now
-        )
-        self.base = f"/s/{self.store.slug}/returns"
-
-    def page(self, template: str, status_code: int = 200, **context: Any) -> Response:
-        context |= {
-            "store": self.store,
-            "base": self.base,
-            "csrf": self.csrf,
-            "labels": LABELS,
-            "money": lambda amount, currency: format_money(amount, currency, self.locale),
-            "day": lambda value: format_day(value, self.locale, self.store.timezone),
-            "moment": lambda value: format_moment(value, self.locale, self.store.timezone),
-        }
-        response = templates.TemplateResponse(self.request, template, context, status_code)
-        return self.secured(response)
-
-    @property
-    def locale(self) -> str:
-        return self.store.locale or "en"
-
-    def secured(self, response: Response) -> Response:
-        response.headers["Content-Security-Policy"] = CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.set_cookie(
-            CSRF_COOKIE, self.csrf, path=self.base, httponly=True, samesite="lax",
-            secure=self.is_https,
-        )  # fmt: skip
-        return response
-
-    @property
-    def is_https(self) -> bool:
-        return str(self.state.settings.base_url).startswith("https://")
-
-    def redirect(self, path: str) -> Response:
-        return self.secured(RedirectResponse(self.base + path, status_code=303))
-
-    async def form(self) -> dict[str, str]:
-        """The posted fields; a missing or wrong CSRF token is refused before anything."""
-        fields, _ = await self.form_with_files()
-        return fields
-
-    async def form_with_files(self) -> tuple[dict[str, str], dict[str, list[UploadFile]]]:
-        form = await self.request.form(max_files=20, max_fields=200)
-        fields: dict[str, str] = {}
-        files: dict[str, list[UploadFile]] = {}
-        for key, value in form.multi_items():
-            if isinstance(value, str):
-                fields[key] = value
-            else:
-                files.setdefault(key, []).append(value)
-        if not csrf_matches(self.request.cookies.get(CSRF_COOKIE), fields.get("csrf")):
-            raise InvalidRequest("This form has expired. Please try again.", field="csrf")
-        return fields, files
 
 
 @router.get("")
@@ -243,61 +113,6 @@ def stylesheet(request: Request, slug: str) -> Response:
         f"--brand-text: {visit.store.button_text_color}; }}\n"
     )
     return Response(theme + STYLESHEET, media_type="text/css")
-
-
-@router.get("/photos/{token}")
-def photo(request: Request, slug: str, token: str) -> Response:
-    """A photo sent with an item of the session's order; any other is not found."""
-    visit = Visit(request, slug)
-    if visit.access is None:
-        return visit.redirect("?expired=1")
-    content, media_type = read_photo(
-        visit.state.new_uow(), visit.access, token, visit.state.settings.data_dir
-    )
-    response = Response(content, media_type=media_type, headers={"Cache-Control": "private"})
-    return visit.secured(response)
-
-
-@router.get("/{number}")
-def status_page(request: Request, slug: str, number: str) -> Response:
-    """Linked from every e-mail: without a session, the look-up first, then back here."""
-    visit = Visit(request, slug)
-    access = visit.access
-    if access is None:
-        return visit.redirect(f"?return={number}" if RMA.fullmatch(number) else "?expired=1")
-    view = portal_return(visit.state.new_uow(), access, number)
-    photos = photo_tokens_of_return(visit.state.new_uow(), access, view.return_id)
-    return visit.page("status.html", view=view, error=None, photos=photos)
-
-
-@router.post("/{number}/cancel")
-async def cancel(request: Request, slug: str, number: str) -> Response:
-    visit = Visit(request, slug)
-    access = visit.access
-    if access is None:
-        return visit.redirect("?expired=1")
-    try:
-        await visit.form()
-        cancel_own_return(visit.state.new_uow(), access, number, visit.now)
-    except NotFound:
-        raise  # the plain "not found" page
-    except DomainError as error:  # the return moved on meanwhile: its state says why
-        view = portal_return(visit.state.new_uow(), access, number)
-        return visit.page("status.html", 409, view=view, error=error, photos=[])
-    return visit.redirect(f"/{number}")
-
-
-@router.get("/{number}/packing-slip.pdf")
-def slip(request: Request, slug: str, number: str) -> Response:
-    visit = Visit(request, slug)
-    access = visit.access
-    if access is None:
-        return visit.redirect("?expired=1")
-    view = portal_return(visit.state.new_uow(), access, number)
-    pdf = packing_slip(visit.state.new_uow(), access.store_id, view.return_id, visit.now)
-    ret = view.ret
-    headers = {"Content-Disposition": f'inline; filename="{ret.number}-packing-slip.pdf"'}
-    return visit.secured(Response(pdf, media_type="application/pdf", headers=headers))
 
 
 def _order_page(
