@@ -7,13 +7,15 @@ from datetime import datetime
 
 from retour.db.repositories.returns import RMA_NUMBER_BASE
 from retour.db.unit_of_work import UnitOfWork
+from retour.domain.errors import InvalidRequest
+from retour.domain.lines import ReturnMethod
 from retour.domain.returns import Return
 from retour.domain.statuses import ReturnStatus
 from retour.services.errors import NotFound
 from retour.services.portal.lookup import PortalAccess
 from retour.services.portal.submitting import SHOPPER
 from retour.services.queries import return_events
-from retour.services.returns import cancel_return
+from retour.services.returns import answer_return_info, cancel_return, mark_return_in_transit
 
 #: The timeline in the shopper's words; events not listed here are staff matters.
 EVENT_SENTENCES = {
@@ -65,6 +67,18 @@ class PortalReturn:
     def can_cancel(self) -> bool:
         return self.ret.can_cancel()
 
+    @property
+    def asks_for_tracking(self) -> bool:
+        """Approved, shipped by the shopper, and no tracking number given yet."""
+        return (
+            self.ret.status == ReturnStatus.APPROVED
+            and self.ret.return_method is ReturnMethod.SHIP_YOURSELF
+        )
+
+    @property
+    def awaits_answer(self) -> bool:
+        return self.ret.status == ReturnStatus.NEEDS_INFO
+
 
 def portal_return(uow: UnitOfWork, access: PortalAccess, number: str) -> PortalReturn:
     """The return `number` if it belongs to the session's order; NotFound otherwise, the
@@ -81,6 +95,38 @@ def portal_return(uow: UnitOfWork, access: PortalAccess, number: str) -> PortalR
 def cancel_own_return(uow: UnitOfWork, access: PortalAccess, number: str, now: datetime) -> Return:
     return_id, _ = _own_return(uow, access, number)
     return cancel_return(uow, access.store_id, return_id, SHOPPER, now, "cancelled by the shopper")
+
+
+def answer_own_return(
+    uow: UnitOfWork, access: PortalAccess, number: str, message: str, now: datetime
+) -> Return:
+    """The shopper answers the store's question; the return goes back to the store."""
+    return_id, _ = _own_return(uow, access, number)
+    if not message.strip():
+        raise InvalidRequest("Write your answer to the store's question.", field="message")
+    return answer_return_info(uow, access.store_id, return_id, SHOPPER, now, message)
+
+
+def add_own_tracking(
+    uow: UnitOfWork,
+    access: PortalAccess,
+    number: str,
+    tracking_number: str,
+    carrier: str,
+    now: datetime,
+) -> Return:
+    """A shopper shipping it themselves gives the parcel's tracking number: in transit."""
+    return_id, ret = _own_return(uow, access, number)
+    if not tracking_number.strip():
+        raise InvalidRequest("Enter the parcel's tracking number.", field="tracking_number")
+    if ret.return_method is not ReturnMethod.SHIP_YOURSELF:
+        raise InvalidRequest(
+            "This return travels on the store's label, which is tracked already.",
+            field="tracking_number",
+        )
+    return mark_return_in_transit(
+        uow, access.store_id, return_id, SHOPPER, now, tracking_number[:64], carrier[:50]
+    )
 
 
 def _own_return(uow: UnitOfWork, access: PortalAccess, number: str) -> tuple[int, Return]:

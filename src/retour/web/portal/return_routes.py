@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from retour.domain.errors import DomainError
+from retour.domain.errors import DomainError, InvalidRequest
 from retour.services.errors import NotFound
 from retour.services.portal.labels import label_file, make_label, offers_label, usable_shipments
+from retour.services.portal.lookup import PortalAccess
 from retour.services.portal.photos import photo_tokens_of_return, read_photo
-from retour.services.portal.status import cancel_own_return, portal_return
+from retour.services.portal.status import (
+    add_own_tracking,
+    answer_own_return,
+    cancel_own_return,
+    portal_return,
+)
 from retour.services.shipments.documents import packing_slip
 from retour.shipping.base import MEDIA_TYPES, DocumentKind
 from retour.web.portal.visit import RMA, PortalRoute, Visit
@@ -43,18 +51,13 @@ def status_page(request: Request, slug: str, number: str) -> Response:
 
 @router.post("/{number}/cancel")
 async def cancel(request: Request, slug: str, number: str) -> Response:
-    visit = Visit(request, slug)
-    access = visit.access
-    if access is None:
-        return visit.redirect("?expired=1")
-    try:
-        await visit.form()
-        cancel_own_return(visit.state.new_uow(), access, number, visit.now)
-    except NotFound:
-        raise  # the plain "not found" page
-    except DomainError as error:  # the return moved on meanwhile: its state says why
-        return _status_page(visit, number, error, 409)
-    return visit.redirect(f"/{number}")
+    """Cancel while the return allows it; once it moved on, the page says why (409)."""
+    return await _act(
+        request, slug, number,
+        lambda visit, _fields: cancel_own_return(
+            visit.state.new_uow(), _access(visit), number, visit.now
+        ),
+    )  # fmt: skip
 
 
 @router.get("/{number}/packing-slip.pdf")
@@ -68,6 +71,29 @@ def slip(request: Request, slug: str, number: str) -> Response:
     ret = view.ret
     headers = {"Content-Disposition": f'inline; filename="{ret.number}-packing-slip.pdf"'}
     return visit.secured(Response(pdf, media_type="application/pdf", headers=headers))
+
+
+@router.post("/{number}/answer")
+async def answer(request: Request, slug: str, number: str) -> Response:
+    """The shopper answers the store's question."""
+    return await _act(
+        request, slug, number,
+        lambda visit, fields: answer_own_return(
+            visit.state.new_uow(), _access(visit), number, fields.get("message", ""), visit.now
+        ),
+    )  # fmt: skip
+
+
+@router.post("/{number}/tracking")
+async def tracking(request: Request, slug: str, number: str) -> Response:
+    """A shopper shipping it themselves gives the parcel's tracking number."""
+    return await _act(
+        request, slug, number,
+        lambda visit, fields: add_own_tracking(
+            visit.state.new_uow(), _access(visit), number, fields.get("tracking_number", ""),
+            fields.get("carrier", ""), visit.now,
+        ),
+    )  # fmt: skip
 
 
 @router.post("/{number}/label")
@@ -100,6 +126,28 @@ def label_download(
         raise NotFound("file", name)
     headers = {"Content-Disposition": f'inline; filename="{number}-{name}"'}
     return visit.secured(Response(content, media_type=MEDIA_TYPES[kind], headers=headers))
+
+
+async def _act(
+    request: Request, slug: str, number: str, action: Callable[[Visit, dict[str, str]], object]
+) -> Response:
+    """Do what the status page's form asks; a refusal is shown on the page."""
+    visit = Visit(request, slug)
+    if visit.access is None:
+        return visit.redirect("?expired=1")
+    try:
+        fields = await visit.form()
+        action(visit, fields)
+    except NotFound:
+        raise
+    except DomainError as error:  # bad input: 400; the return's state does not allow it: 409
+        return _status_page(visit, number, error, 400 if isinstance(error, InvalidRequest) else 409)
+    return visit.redirect(f"/{number}")
+
+
+def _access(visit: Visit) -> PortalAccess:
+    assert visit.access is not None
+    return visit.access
 
 
 def _status_page(
