@@ -10,9 +10,10 @@ from sqlalchemy import func, select
 
 from retour.db.models import PortalLookupAttempt, ReturnRow
 from retour.services.context import Actor
+from retour.services.order_import import OrderImport, import_order
 from retour.services.policy.inputs import forget_store_return_rates
 from retour.services.policy.versions import save_policy
-from tests.factories import import_sample_order
+from tests.factories import STAFF, import_sample_order, order_payload
 from tests.portal.steps import BASE, csrf_of, line_ids, look_up, order_form, signed_in
 
 NOT_FOUND = (
@@ -416,3 +417,64 @@ def test_the_stylesheet_carries_the_stores_colours(portal, uow):
 
     assert css.headers["content-type"].startswith("text/css")
     assert css.text.startswith(":root { --brand: #123456; --brand-text: #ffffff; }")
+
+
+def gift_order(uow, clock, code: str = "GIFT-7Q2K") -> None:
+    with uow:
+        store_id = uow.stores.by_slug("acme").id
+    payload = order_payload("4004", placed_at=clock.now() - timedelta(days=5))
+    payload |= {"is_gift": True, "gift_receipt_code": code}
+    import_order(uow, store_id, OrderImport.model_validate(payload), STAFF, clock.now())
+
+
+def test_a_gifts_recipient_finds_it_with_the_receipt_code_for_store_credit_only(portal, uow):
+    new_shopper, clock = portal
+    gift_order(uow, clock)
+    client = new_shopper()
+
+    form = client.get(f"{BASE}?gift=1").text
+    found = client.post(
+        BASE,
+        data={"csrf": csrf_of(client), "gift": "1", "order_number": "4004",
+              "gift_code": " gift-7q2k "},
+    )  # fmt: skip
+
+    assert '<label for="gift_code">Gift receipt code</label>' in form
+    assert found.headers["location"] == f"{BASE}/order"
+    html = client.get(f"{BASE}/order").text
+    assert re.findall(r'name="resolution" value="(\w+)"', html) == ["store_credit"]
+
+
+def test_a_gift_is_never_refunded_to_the_buyers_payment(portal, uow):
+    new_shopper, clock = portal
+    gift_order(uow, clock)
+    client = new_shopper()
+    client.post(
+        BASE,
+        data={"csrf": csrf_of(client), "order_number": "4004", "gift_code": "GIFT-7Q2K"},
+    )
+
+    response, _ = request_one(client)  # asks for a refund
+
+    assert response.status_code == 400
+    assert returns_count(uow) == 0
+
+
+def test_a_wrong_gift_code_or_a_code_for_an_order_not_a_gift_gets_the_same_message(portal, uow):
+    new_shopper, clock = portal
+    gift_order(uow, clock)
+    tries = [
+        new_shopper().post(BASE, data={"csrf": "x", "order_number": "4004", "gift_code": "NOPE"}),
+    ]
+    for number, code in (("4004", "NOPE"), ("1001", "GIFT-7Q2K")):
+        client = new_shopper()
+        tries.append(
+            client.post(
+                BASE,
+                data={"csrf": csrf_of(client), "order_number": number, "gift_code": code},
+            )
+        )
+
+    assert [answer.status_code for answer in tries] == [400, 400, 400]
+    assert "This form has expired" in tries[0].text
+    assert all(NOT_FOUND in answer.text for answer in tries[1:])

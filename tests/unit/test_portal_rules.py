@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from retour.domain.portal import LookupLimits, order_key, proves_the_order, seconds_to_wait
+from retour.domain.portal import (
+    LookupLimits,
+    order_key,
+    proves_the_gift,
+    proves_the_order,
+    seconds_to_wait,
+)
 
 NOW = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 LIMITS = LookupLimits(tries=3, window=timedelta(minutes=15))
@@ -43,3 +49,10 @@ def test_the_wait_is_at_least_one_second():
     failures = [NOW - timedelta(minutes=15) + timedelta(milliseconds=1)] * 3
 
     assert seconds_to_wait(failures, NOW, LIMITS) == 1
+
+
+def test_a_gift_receipt_code_proves_only_a_gift_order_that_has_one():
+    assert proves_the_gift(True, "GIFT-7Q2K", " gift-7q2k ") is True
+    assert proves_the_gift(False, "GIFT-7Q2K", "GIFT-7Q2K") is False
+    assert proves_the_gift(True, "", "") is False
+    assert proves_the_gift(True, "GIFT-7Q2K", "GIFT-7Q2L") is False

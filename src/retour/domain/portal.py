@@ -39,6 +39,12 @@ def proves_the_order(
     return bool(known) and hmac.compare_digest(compact(postal_code).encode(), known.encode())
 
 
+def proves_the_gift(is_gift: bool, order_code: str, code: str) -> bool:
+    """The gift's recipient knows the code on its gift receipt (a gift order with one)."""
+    known = compact(order_code)
+    return is_gift and bool(known) and hmac.compare_digest(compact(code).encode(), known.encode())
+
+
 def seconds_to_wait(
     failures: Sequence[datetime], now: datetime, limits: LookupLimits
 ) -> int | None:

@@ -146,6 +146,8 @@ class OrderImport(_Strict):
     currency: Annotated[str, Field(min_length=3, max_length=3)]
     customer: CustomerImport
     is_gift: bool = False
+    #: The code on the gift receipt (gift returns in the portal); empty: none.
+    gift_receipt_code: Annotated[str, Field(max_length=64)] = ""
     shipping: ShippingImport = ShippingImport()
     lines: Annotated[list[OrderLineImport], Field(min_length=1)]
     payments: list[PaymentImport] = []
@@ -219,10 +221,14 @@ def import_order(
 
 
 def _source_hash(payload: OrderImport) -> str:
-    """SHA-256 of the payload; the address fields added later count only when given, so an
-    order imported before them hashes as it did (and importing it again changes nothing)."""
+    """SHA-256 of the payload; the address fields and gift receipt code added later count only
+    when given, so an order imported before them hashes as it did (importing it again changes
+    nothing)."""
     unset = {name for name in _LATER_ADDRESS_FIELDS if not getattr(payload.shipping, name)}
-    dump = payload.model_dump_json(exclude={"shipping": unset})
+    exclude: dict[str, Any] = {"shipping": unset}
+    if not payload.gift_receipt_code:
+        exclude["gift_receipt_code"] = True
+    dump = payload.model_dump_json(exclude=exclude)
     return hashlib.sha256(dump.encode()).hexdigest()
 
 
@@ -257,6 +263,7 @@ def _apply_header(
     order.currency = payload.currency
     order.placed_at = payload.placed_at
     order.is_gift = payload.is_gift
+    order.gift_receipt_code = payload.gift_receipt_code.strip()
     order.shipping_amount = payload.shipping.amount
     order.shipping_tax = payload.shipping.tax
     for name in SHIPPING_ADDRESS_FIELDS:

@@ -29,6 +29,8 @@ class OrderRow(Base):
     shipping_amount: Mapped[int] = mapped_column(default=0)
     shipping_tax: Mapped[int] = mapped_column(default=0)
     is_gift: Mapped[bool] = mapped_column(default=False)
+    #: Printed on the gift receipt: with the order number, it lets the recipient return a gift.
+    gift_receipt_code: Mapped[str] = mapped_column(String(64), default="", server_default="")
     shipping_postal_code: Mapped[str] = mapped_column(String(32), default="")
     shipping_country: Mapped[str] = mapped_column(String(2), default="")
     # The rest of the shipping address (optional on import): where a return label's parcel

@@ -15,6 +15,7 @@ from retour.domain.portal import (
     LookupLimits,
     compact,
     order_key,
+    proves_the_gift,
     proves_the_order,
     seconds_to_wait,
 )
@@ -26,6 +27,8 @@ class LookupRequest:
     order_number: str
     email: str = ""
     postal_code: str = ""
+    #: For a gift's recipient, instead of the e-mail address or postal code.
+    gift_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,8 @@ class PortalAccess:
 
     store_id: int
     order_id: int
+    #: Found with the gift receipt's code: the recipient's return, for store credit only.
+    is_gift: bool = False
 
 
 class OrderNotFound(InvalidRequest):
@@ -84,6 +89,7 @@ def find_order(
         if wait is not None:
             raise TooManyTries(wait)
         order_id = _matching_order(uow, store_id, request)
+        is_gift = bool(compact(request.gift_code))
         uow.session.add(
             PortalLookupAttempt(
                 store_id=store_id,
@@ -96,12 +102,14 @@ def find_order(
         uow.commit()
     if order_id is None:
         raise OrderNotFound()
-    return PortalAccess(store_id, order_id)
+    return PortalAccess(store_id, order_id, is_gift)
 
 
 def _check_fields(request: LookupRequest) -> None:
     if not order_key(request.order_number):
         raise InvalidRequest("Enter your order number.", field="order_number")
+    if compact(request.gift_code):
+        return
     if not compact(request.email) and not compact(request.postal_code):
         raise InvalidRequest(
             "Enter the e-mail address of the order, or its postal code.", field="email"
@@ -146,12 +154,21 @@ def _matching_order(uow: UnitOfWork, store_id: int, request: LookupRequest) -> i
     """Orders are matched on their number as typed, spaces, '#' and case aside."""
     typed = order_key(request.order_number)
     candidates = uow.session.execute(
-        select(OrderRow.id, OrderRow.customer_email, OrderRow.shipping_postal_code).where(
+        select(
+            OrderRow.id,
+            OrderRow.customer_email,
+            OrderRow.shipping_postal_code,
+            OrderRow.is_gift,
+            OrderRow.gift_receipt_code,
+        ).where(
             OrderRow.store_id == store_id,
             OrderRow.number.in_({typed, f"#{typed}", typed.upper(), f"#{typed.upper()}"}),
         )
     ).all()
-    for order_id, email, postal_code in candidates:
-        if proves_the_order(email, postal_code, request.email, request.postal_code):
+    for order_id, email, postal_code, is_gift, gift_code in candidates:
+        if compact(request.gift_code):
+            if proves_the_gift(is_gift, gift_code, request.gift_code):
+                return int(order_id)
+        elif proves_the_order(email, postal_code, request.email, request.postal_code):
             return int(order_id)
     return None

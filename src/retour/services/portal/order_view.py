@@ -53,6 +53,7 @@ class PortalOrder:
     resolutions: tuple[Resolution, ...]
     methods: tuple[ReturnMethod, ...]
     returns: tuple[Return, ...]
+    is_gift: bool = False
 
     @property
     def has_returnable_items(self) -> bool:
@@ -76,9 +77,11 @@ def portal_order(uow: UnitOfWork, access: PortalAccess, now: datetime) -> Portal
         returns = uow.returns.search(access.store_id, ReturnFilter(order_id=row.id), None, 50)
         items = tuple(_item(line, shipped, returnable, evaluation) for line in row.lines)
     resolutions, methods = _offered(evaluation)
+    if access.is_gift:  # the recipient did not pay: no money back to the buyer's card
+        resolutions = (Resolution.STORE_CREDIT,)
     return PortalOrder(
         row.number, row.currency, row.placed_at, items, reasons, resolutions, methods,
-        tuple(returns),
+        tuple(returns), access.is_gift,
     )  # fmt: skip
 
 

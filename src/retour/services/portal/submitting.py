@@ -39,6 +39,8 @@ def submit_return(
 ) -> Return:
     if not submission.lines:
         raise InvalidRequest("Choose at least one item to return.", field="lines")
+    if access.is_gift and submission.resolution is not Resolution.STORE_CREDIT:
+        raise InvalidRequest("A gift is returned for store credit.", field="resolution")
     if len(submission.note) > MAX_NOTE:
         raise InvalidRequest(f"Keep the note under {MAX_NOTE} characters.", field="note")
     request = ReturnRequest(

@@ -47,6 +47,7 @@ async def lookup(request: Request, slug: str) -> Response:
                 fields.get("order_number", ""),
                 fields.get("email", ""),
                 fields.get("postal_code", ""),
+                fields.get("gift_code", ""),
             ),
             client=request.client.host if request.client else "unknown",
             now=visit.now,

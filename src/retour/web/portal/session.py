@@ -24,7 +24,9 @@ class PortalSigner:
 
     def session(self, access: PortalAccess, now: datetime) -> str:
         expires = int((now + SESSION_LIFETIME).timestamp())
-        payload = json.dumps([access.store_id, access.order_id, expires]).encode()
+        payload = json.dumps(
+            [access.store_id, access.order_id, expires, int(access.is_gift)]
+        ).encode()
         body = base64.urlsafe_b64encode(payload).decode().rstrip("=")
         return f"{body}.{self._sign(body)}"
 
@@ -36,14 +38,14 @@ class PortalSigner:
         if not hmac.compare_digest(signature, self._sign(body)):
             return None
         try:
-            store, order, expires = json.loads(
+            store, order, expires, is_gift = json.loads(
                 base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
             )
         except (ValueError, TypeError):
             return None
         if store != store_id or expires < now.timestamp():
             return None
-        return PortalAccess(int(store), int(order))
+        return PortalAccess(int(store), int(order), bool(is_gift))
 
     def _sign(self, body: str) -> str:
         return hmac.new(self._key, body.encode(), hashlib.sha256).hexdigest()

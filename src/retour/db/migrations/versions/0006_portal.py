@@ -1,5 +1,5 @@
 """portal: the shopper portal's order look-up tries (rate-limited per client and per order)
-and the photos shoppers send with items
+the photos shoppers send with items, and orders' gift receipt codes
 
 Revision ID: 0006
 Revises: 0005
@@ -43,6 +43,10 @@ def upgrade() -> None:
         "portal_lookup_attempts",
         ["store_id", "order_key", "attempted_at"],
     )
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("gift_receipt_code", sa.String(length=64), server_default="", nullable=False)
+        )
     op.create_table(
         "return_photos",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -82,6 +86,8 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_return_photos_return_id"), table_name="return_photos")
     op.drop_index("ix_return_photos_order", table_name="return_photos")
     op.drop_table("return_photos")
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_column("gift_receipt_code")
     op.drop_index("ix_portal_lookup_attempts_order", table_name="portal_lookup_attempts")
     op.drop_index("ix_portal_lookup_attempts_client", table_name="portal_lookup_attempts")
     op.drop_table("portal_lookup_attempts")
