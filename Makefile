@@ -22,7 +22,7 @@ endef
 export PG_CHECK
 
 .DEFAULT_GOAL := help
-.PHONY: help install demo serve test lint typecheck test-sqlite test-postgres bench clean lock
+.PHONY: help install demo serve test lint typecheck test-sqlite test-postgres browser-deps bench clean lock
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -49,10 +49,27 @@ lint: $(STAMP) ## ruff (lint + format check)
 typecheck: $(STAMP) ## mypy (strict on the domain)
 	$(BIN)/mypy
 
-test-sqlite: $(STAMP) ## The whole suite on SQLite
+CHROMIUM := /usr/bin/chromium
+AXE := node_modules/axe-core/axe.min.js
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+browser-deps: $(CHROMIUM) $(AXE) ## Debian's Chromium and axe-core for tests/browser (no browser download)
+
+# Debian's own package (apt-get; sudo when not root), only when it is missing.
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver
+
+# npm ci when axe-core is missing or package-lock.json is newer; touched, as npm may write the
+# lock after the files or keep the dates of the package.
+$(AXE): package-lock.json
+	npm ci --no-audit --no-fund
+	touch $(AXE)
+
+test-sqlite: $(STAMP) browser-deps ## The whole suite on SQLite
 	RETOUR_TEST_DATABASE=sqlite $(BIN)/pytest -q
 
-test-postgres: $(STAMP) ## The whole suite on PostgreSQL (unreachable: a failure with CI=true)
+test-postgres: $(STAMP) browser-deps ## The whole suite on PostgreSQL (unreachable: a failure with CI=true)
 	@if $(BIN)/python -c "$$PG_CHECK" "$(PG_URL)"; then \
 	  echo "RETOUR_TEST_DATABASE=postgresql $(BIN)/pytest -q"; \
 	  RETOUR_TEST_DATABASE=postgresql RETOUR_TEST_POSTGRES_URL=$(PG_URL) $(BIN)/pytest -q; \
@@ -63,7 +80,7 @@ test-postgres: $(STAMP) ## The whole suite on PostgreSQL (unreachable: a failure
 	  echo "         Start PostgreSQL or set PG_URL=...; with CI=true this is a failure." >&2; \
 	fi
 
-test: lint typecheck test-sqlite test-postgres ## Everything CI runs: lint, types, both engines
+test: browser-deps lint typecheck test-sqlite test-postgres ## Everything CI runs: lint, types, both engines
 
 bench: $(STAMP) ## Benchmarks on PostgreSQL (see bench/README.md; installs wrk if missing)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
@@ -75,4 +92,4 @@ lock: ## Re-pin requirements.lock from pyproject.toml
 	/tmp/retour-lock/bin/pip freeze --exclude-editable | grep -v '^retour' > requirements.lock
 
 clean: ## Remove the venv and local data
-	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .mypy_cache .pytest_cache .ruff_cache node_modules test-artifacts

@@ -1,0 +1,118 @@
+"""A shopper in Chromium: a whole return, an item that cannot go back, the look-up's rate
+limit, and the look-up by keyboard alone. Every page is checked by axe-core (see shopper.py)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from retour.db.models import ReturnRow
+from tests.factories import import_sample_order
+from tests.portal.test_portal_pages import with_policy
+
+APPROVE_EVERYTHING = {
+    "timezone": "UTC",
+    "currency": "EUR",
+    "default": {"window_days": 30},
+    "automation": {"default": "approve"},
+}
+WAIT = "Too many tries. For your security, please wait 15 minutes and try again."
+
+
+def test_a_shopper_returns_an_item_prints_the_slip_and_cancels(shopper, live_portal, uow):
+    with_policy(uow, live_portal.clock, APPROVE_EVERYTHING)
+    page = shopper.page
+    shopper.open("", "lookup")
+
+    shopper.look_up("#1001", "shopper@example.com", "order")
+    assert page.url == f"{live_portal.url}/order"
+    shirt = page.get_by_role("group", name="Linen shirt M")
+    shirt.get_by_label("Quantity to return", exact=True).select_option("2")
+    shirt.get_by_label("Reason", exact=True).select_option(label="Too small")
+    page.get_by_label("Refund to my original payment").check()
+    page.get_by_label("I will ship it myself").check()
+    shopper.submit("Continue", "review")
+    expect(page.locator(".summary li")).to_have_text(["2 × Linen shirt M — Too small"])
+    expect(page.get_by_label("Refund to my original payment")).to_be_checked()
+    expect(page.locator("label[for=resolution-refund]")).to_have_text(
+        "Refund to my original payment: €117.60"
+    )
+    shopper.submit("Request the return", "approved")
+
+    assert page.url == f"{live_portal.url}/R-100001"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Return R-100001")
+    expect(page.locator(".status")).to_have_text("Status: approved")
+    # Chromium shows an inline PDF in its viewer rather than as a download: fetched with the
+    # page's own cookies instead.
+    link = page.get_by_role("link", name="Print the packing slip").get_attribute("href")
+    slip = page.request.get(f"{live_portal.url.removesuffix('/s/acme/returns')}{link}")
+    assert (slip.status, slip.headers["content-type"]) == (200, "application/pdf")
+    assert slip.headers["content-disposition"] == 'inline; filename="R-100001-packing-slip.pdf"'
+    assert slip.body().startswith(b"%PDF-")
+    (shopper.artifacts / "R-100001-packing-slip.pdf").write_bytes(slip.body())
+
+    shopper.submit("Cancel this return", "cancelled")
+    expect(page.locator(".status")).to_have_text("Status: cancelled")
+    expect(page.locator(".timeline li").last).to_contain_text("The return was cancelled.")
+    with uow:
+        row = uow.session.scalars(select(ReturnRow)).one()
+        assert (row.number, row.status, row.resolution) == ("R-100001", "cancelled", "refund")
+
+
+def test_an_item_not_shipped_yet_is_greyed_with_its_reason(shopper, live_portal, uow):
+    with uow:
+        store_id = uow.stores.by_slug("acme").id
+    import_sample_order(uow, store_id, live_portal.clock, platform_id="1002", fulfilled=(2, 0))
+    page = shopper.page
+    shopper.open("", "lookup")
+
+    shopper.look_up("1002", "shopper@example.com", "order")
+
+    shipped = page.get_by_role("group", name="Linen shirt M")
+    unshipped = page.get_by_role("group", name="Linen shirt L")
+    expect(unshipped.locator(".reason-refused")).to_have_text("Cannot be returned: Not shipped yet")
+    expect(unshipped.get_by_role("combobox")).to_have_count(0)
+    expect(shipped.get_by_role("combobox")).to_have_count(2)
+    expect(unshipped.get_by_role("heading")).to_have_css("color", "rgb(89, 89, 89)")
+    expect(shipped.get_by_role("heading")).to_have_css("color", "rgb(29, 29, 31)")
+
+
+def test_the_eleventh_failed_look_up_asks_the_shopper_to_wait(shopper, live_portal):
+    page = shopper.page
+    shopper.open("", "lookup")
+    first = shopper.look_up("1001", "guess@example.com", "wrong")
+    assert first is not None and first.status == 400
+    # Tries 2 to 10 show the same page: posted with the page's cookies, not reloaded 9 times.
+    form = {"csrf": page.locator("input[name=csrf]").input_value(), "order_number": "1001"}
+    for _ in range(2, 11):
+        refused = page.request.post(live_portal.url, form={**form, "email": "guess@example.com"})
+        assert refused.status == 400
+
+    locked = shopper.look_up("1001", "shopper@example.com", "locked")
+
+    assert locked is not None
+    assert (locked.status, locked.headers["retry-after"]) == (429, "900")
+    assert page.url == live_portal.url
+    expect(page.get_by_role("alert")).to_have_text(WAIT)
+
+
+def test_the_look_up_works_with_the_keyboard_alone(shopper, live_portal):
+    page = shopper.page
+    shopper.open("", "lookup")
+
+    page.keyboard.press("Tab")
+    expect(page.get_by_role("link", name="Skip to content")).to_be_focused()
+    expect(page.get_by_role("link", name="Skip to content")).to_be_in_viewport()
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("Order number")).to_be_focused()
+    page.keyboard.type("1001")
+    page.keyboard.press("Tab")
+    expect(page.get_by_label("E-mail address")).to_be_focused()
+    expect(page.get_by_label("E-mail address")).to_have_css("outline-style", "solid")
+    page.keyboard.type("shopper@example.com")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    shopper.landed("order")
+
+    assert page.url == f"{live_portal.url}/order"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Order #1001")
