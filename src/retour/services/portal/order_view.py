@@ -41,6 +41,7 @@ class ReasonView:
     label: str
     requires_comment: bool
     requires_photo: bool
+    is_merchant_fault: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,13 @@ def portal_order(uow: UnitOfWork, access: PortalAccess, now: datetime) -> Portal
         shipped = _shipped(row)
         returnable = _returnable(row, shipped, held)
         reasons = tuple(
-            ReasonView(reason.code, reason.label, reason.requires_comment, reason.requires_photo)
+            ReasonView(
+                reason.code,
+                reason.label,
+                reason.requires_comment,
+                reason.requires_photo,
+                reason.is_merchant_fault,
+            )
             for reason in uow.stores.reasons(access.store_id)
             if reason.is_active
         )
@@ -115,10 +122,13 @@ def _evaluation(
     """The policy's word on every returnable unit, asked with the first reason that is not
     the store's fault (the strictest case); None when there is nothing to ask or the policy
     cannot judge this order (another currency)."""
+    if not reasons:
+        return None
+    strictest = next((r for r in reasons if not r.is_merchant_fault), reasons[0])
     asks = [
-        LineAsk(line_id, units, reasons[0].code) for line_id, units in returnable.items() if units
+        LineAsk(line_id, units, strictest.code) for line_id, units in returnable.items() if units
     ]
-    if not asks or not reasons:
+    if not asks:
         return None
     policy = policy_in_force(uow, access.store_id).policy
     try:
