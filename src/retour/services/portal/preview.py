@@ -54,6 +54,8 @@ def check_selection(order: PortalOrder, submission: PortalSubmission) -> None:
             raise InvalidRequest(
                 f"At most {item.returnable} of this item can be returned.",
                 field=f"qty-{line.order_line_id}",
+                msgid="At most {count} of this item can be returned.",
+                params={"count": item.returnable},
             )
         reason = reasons.get(line.reason_code)
         if reason is None:
@@ -64,11 +66,15 @@ def check_selection(order: PortalOrder, submission: PortalSubmission) -> None:
             raise InvalidRequest(
                 f"Add a photo: “{reason.label}” needs one.",
                 field=f"photos-{line.order_line_id}",
+                msgid="Add a photo: “{reason}” needs one.",
+                params={"reason": reason.label},
             )
         if reason.requires_comment and not line.reason_note:
             raise InvalidRequest(
                 f"Tell us more: “{reason.label}” needs a comment.",
                 field=f"comment-{line.order_line_id}",
+                msgid="Tell us more: “{reason}” needs a comment.",
+                params={"reason": reason.label},
             )
     if submission.resolution not in order.resolutions:
         raise InvalidRequest("Choose one of the options.", field="resolution")

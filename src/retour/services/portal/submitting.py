@@ -42,7 +42,10 @@ def submit_return(
     if access.is_gift and submission.resolution is not Resolution.STORE_CREDIT:
         raise InvalidRequest("A gift is returned for store credit.", field="resolution")
     if len(submission.note) > MAX_NOTE:
-        raise InvalidRequest(f"Keep the note under {MAX_NOTE} characters.", field="note")
+        raise InvalidRequest(
+            f"Keep the note under {MAX_NOTE} characters.", field="note",
+            msgid="Keep the note under {count} characters.", params={"count": MAX_NOTE},
+        )  # fmt: skip
     request = ReturnRequest(
         order_id=access.order_id,
         lines=submission.lines,

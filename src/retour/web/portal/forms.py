@@ -70,7 +70,10 @@ async def take_photos(
         if not sent:
             continue
         if len(sent) + len(photo_tokens(fields, line_id)) > MAX_PER_ITEM:
-            raise InvalidRequest(f"Send at most {MAX_PER_ITEM} photos per item.", field=name)
+            raise InvalidRequest(
+                f"Send at most {MAX_PER_ITEM} photos per item.", field=name,
+                msgid="Send at most {count} photos per item.", params={"count": MAX_PER_ITEM},
+            )  # fmt: skip
         images = [clean_image(await upload.read(MAX_BYTES + 1), name) for upload in sent]
         checked.append((line_id, images))
     for line_id, images in checked:

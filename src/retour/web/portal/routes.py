@@ -153,5 +153,7 @@ def _wait_message(limited: TooManyTries) -> InvalidRequest:
     minutes = max(1, round(limited.retry_after / 60))
     return InvalidRequest(
         f"Too many tries. For your security, please wait {minutes} minutes and try again.",
+        msgid="Too many tries. For your security, please wait {minutes} minutes and try again.",
+        params={"minutes": minutes},
         field="order_number",
     )

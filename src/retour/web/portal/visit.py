@@ -21,6 +21,13 @@ from retour.domain.refund_quote import FeeCode
 from retour.notifications.formatting import format_day, format_moment, format_money
 from retour.services.errors import NotFound
 from retour.services.portal.lookup import store_of_portal
+from retour.web.portal.i18n import (
+    LANGUAGE_COOKIE,
+    LANGUAGE_NAMES,
+    choose_language,
+    say,
+    translator,
+)
 from retour.web.portal.session import (
     CSRF_COOKIE,
     SESSION_COOKIE,
@@ -89,6 +96,14 @@ class Visit:
             request.cookies.get(SESSION_COOKIE), self.store.id, self.now
         )
         self.base = f"/s/{self.store.slug}/returns"
+        self.asked_language = request.query_params.get("lang")
+        self.language = choose_language(
+            self.asked_language,
+            request.cookies.get(LANGUAGE_COOKIE),
+            request.headers.get("accept-language", ""),
+            self.store.locale,
+        )
+        self.translate = translator(self.language)
 
     def page(self, template: str, status_code: int = 200, **context: Any) -> Response:
         context |= {
@@ -96,6 +111,10 @@ class Visit:
             "base": self.base,
             "csrf": self.csrf,
             "labels": LABELS,
+            "_": self.translate,
+            "say": lambda error: say(error, self.translate),
+            "language": self.language,
+            "languages": LANGUAGE_NAMES,
             "money": lambda amount, currency: format_money(amount, currency, self.locale),
             "day": lambda value: format_day(value, self.locale, self.store.timezone),
             "moment": lambda value: format_moment(value, self.locale, self.store.timezone),
@@ -105,7 +124,10 @@ class Visit:
 
     @property
     def locale(self) -> str:
-        return self.store.locale or "en"
+        """Babel's locale for money and dates: the shopper's language, in the store's country
+        when the store's locale has one (fr with a store in fr_CH: fr_CH)."""
+        store = self.store.locale or "en"
+        return store if store.split("_")[0].split("-")[0] == self.language else self.language
 
     def secured(self, response: Response) -> Response:
         response.headers["Content-Security-Policy"] = CSP
@@ -115,6 +137,11 @@ class Visit:
             CSRF_COOKIE, self.csrf, path=self.base, httponly=True, samesite="lax",
             secure=self.is_https,
         )  # fmt: skip
+        if self.asked_language in LANGUAGE_NAMES:  # the switcher's choice is remembered
+            response.set_cookie(
+                LANGUAGE_COOKIE, self.language, path=self.base, max_age=365 * 24 * 3600,
+                samesite="lax", secure=self.is_https,
+            )  # fmt: skip
         return response
 
     @property
