@@ -127,7 +127,7 @@ def test_an_item_not_shipped_yet_stays_visible_greyed_with_its_reason(portal, uo
 
     assert line_ids(html) == [3]
     assert re.search(
-        r'class="item unavailable" id="item-4">\s*<h3>Linen shirt L</h3>.*?'
+        r'class="item unavailable" id="item-4">\s*<h2 class="item-title">Linen shirt L</h2>.*?'
         r"Cannot be returned: Not shipped yet",
         html,
         re.S,
