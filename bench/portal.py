@@ -35,7 +35,7 @@ from typing import Any
 
 import psycopg
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine
+from sqlalchemy import Engine, event
 
 from database import HOST, PORT, USER, recreate
 from machine import busy_pct, facts
@@ -72,16 +72,26 @@ SHIP_AND_PAY = (
 
 
 class AppTimer:
-    """ASGI wrapper: how long the app took for the last request, call to last body byte."""
+    """ASGI wrapper: how long the app took for the last request, call to last body byte, and
+    how many SQL statements it ran (every engine's cursor executions in the process)."""
 
     def __init__(self, app: Any) -> None:
         self.app = app
         self.last = 0.0
+        self.statements = 0
+        event.listen(Engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_: Any) -> None:
+        self.statements += 1
+
+    def close(self) -> None:
+        event.remove(Engine, "before_cursor_execute", self._count)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        self.statements = 0
         started = time.perf_counter()
         try:
             await self.app(scope, receive, send)
@@ -167,7 +177,7 @@ class Shopper:
         cpu = time.process_time() - cpu
         assert response.status_code == expect, (page, response.status_code, response.text[:800])
         if self.timings is not None:
-            self.timings.setdefault(page, []).append((self.timer.last, cpu))
+            self.timings.setdefault(page, []).append((self.timer.last, cpu, self.timer.statements))
         return response.headers.get("location") or response.text
 
     def look_up(self, number: str, email: str) -> None:
@@ -205,21 +215,27 @@ def _found(pattern: re.Pattern[str], html: str) -> str:
 
 
 def measure(app: Any, shoppers: list, flow: Callable[..., None], warmup: int) -> dict[str, list]:
-    """Per page: (the app's seconds, the process's CPU seconds) of each request."""
+    """Per page: (the app's seconds, the process's CPU seconds, SQL statements) of each
+    request."""
     timer = AppTimer(app)
     timings: dict[str, list] = {}
-    with TestClient(timer, follow_redirects=False) as client:
-        for index, details in enumerate(shoppers):
-            flow(Shopper(client, timer, timings if index >= warmup else None), *details)
+    try:
+        with TestClient(timer, follow_redirects=False) as client:
+            for index, details in enumerate(shoppers):
+                flow(Shopper(client, timer, timings if index >= warmup else None), *details)
+    finally:
+        timer.close()
     return timings
 
 
 def summary(timings: dict[str, list]) -> list[dict[str, Any]]:
     rows = []
     for page, measured in timings.items():
-        ordered = sorted(seconds * 1000 for seconds, _ in measured)
-        cpu_ms = sum(cpu for _, cpu in measured) * 1000 / len(measured)
+        ordered = sorted(seconds * 1000 for seconds, _, _ in measured)
+        cpu_ms = sum(cpu for _, cpu, _ in measured) * 1000 / len(measured)
+        statements = sorted(count for _, _, count in measured)
         rows.append({"page": page, "requests": len(ordered), "cpu_ms_mean": round(cpu_ms, 2),
+                     "statements_min": statements[0], "statements_max": statements[-1],
                      "p50_ms": round(percentile(ordered, 0.50), 2),
                      "p95_ms": round(percentile(ordered, 0.95), 2),
                      "p99_ms": round(percentile(ordered, 0.99), 2),
@@ -255,6 +271,7 @@ def run_engine(name: str, args: argparse.Namespace, workdir: Path) -> dict[str, 
         print(
             f"  {row['page']:<34} n={row['requests']:<4} {figures} max {row['max_ms']:>7} ms"
             f"  CPU {row['cpu_ms_mean']} ms"
+            f"  SQL {row['statements_min']}-{row['statements_max']}"
         )
     return {"engine": name, "loaded": loaded, "measured_seconds": round(seconds, 1),
             "machine_busy_before_pct": busy_before, "load_average_after": os.getloadavg(),

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
+
 from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -29,6 +32,49 @@ ORDER_FOR_RETURNS = (
     .order_by(OrderLineRow.id)
 )  # fmt: skip
 
+#: Built once (the portal's items page, review and confirm): the order with each line's
+#: prices and units fulfilled, in one statement; an order without lines gives one row of
+#: NULL line columns (outer join), so it is still found.
+ORDER_FOR_PORTAL = (
+    select(
+        OrderRow.number, OrderRow.currency, OrderRow.placed_at,
+        OrderLineRow.id, OrderLineRow.title, OrderLineRow.sku, OrderLineRow.quantity,
+        OrderLineRow.unit_price, OrderLineRow.line_discount,
+        OrderLineRow.order_discount_allocated, OrderLineRow.tax,
+        func.coalesce(_FULFILLED.c.units, 0),
+    )
+    .outerjoin(OrderLineRow, OrderLineRow.order_id == OrderRow.id)
+    .outerjoin(_FULFILLED, _FULFILLED.c.order_line_id == OrderLineRow.id)
+    .where(OrderRow.id == bindparam("order_id"), OrderRow.store_id == bindparam("store_id"))
+    .order_by(OrderLineRow.id)
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PortalLine:
+    """One order line as the shopper portal shows it (amounts in minor units, whole line)."""
+
+    id: int
+    title: str
+    sku: str
+    quantity: int
+    unit_price: int
+    line_discount: int
+    order_discount_allocated: int
+    tax: int
+    #: Units of it in the order's fulfilments (may exceed `quantity` if the platform says so).
+    shipped: int
+
+
+@dataclass(frozen=True)
+class PortalOrderRead:
+    id: int
+    number: str
+    currency: str
+    placed_at: datetime
+    #: By line id, as `OrderRow.lines`.
+    lines: tuple[PortalLine, ...]
+
 
 def _whole_order() -> Select[OrderRow]:
     """Orders with their lines, payments and fulfilments loaded alongside."""
@@ -46,6 +92,27 @@ class OrderRepository:
     def get_row(self, store_id: int, order_id: int) -> OrderRow | None:
         statement = _whole_order().where(OrderRow.id == order_id, OrderRow.store_id == store_id)
         return self.session.scalars(statement).one_or_none()
+
+    def get_for_portal(self, store_id: int, order_id: int) -> PortalOrderRead | None:
+        """The order's lines with their prices and shipped units, one statement, no lock."""
+        parameters = {"order_id": order_id, "store_id": store_id}
+        rows = self.session.connection().execute(ORDER_FOR_PORTAL, parameters).all()
+        if not rows:
+            return None
+        number, currency, placed_at = rows[0][:3]
+        return PortalOrderRead(
+            id=order_id,
+            number=number,
+            currency=currency,
+            placed_at=placed_at,
+            lines=tuple(
+                PortalLine(line_id, title, sku, quantity, unit_price, line_discount,
+                           allocated, tax, int(shipped))
+                for (*_, line_id, title, sku, quantity, unit_price, line_discount,
+                     allocated, tax, shipped) in rows
+                if line_id is not None
+            ),
+        )  # fmt: skip
 
     def find_row_by_platform_id(self, store_id: int, platform_order_id: str) -> OrderRow | None:
         statement = _whole_order().where(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -74,6 +74,7 @@ def judge_request(
     return_country: str | None = None,
     label_cost: int | None = None,
     held: Iterable[tuple[int, int]] | None = None,
+    merchant_fault: Mapping[str, bool] | None = None,
 ) -> Judgement:
     """Per line: eligible or not and why, what is allowed, fees, keep-item; for the request:
     the automatic decision and the risk score. The evaluate API and the creation of a return
@@ -87,5 +88,6 @@ def judge_request(
         return_country=return_country,
         label_cost=label_cost,
         held=held,
+        merchant_fault=merchant_fault,
     )
     return Judgement(inputs, evaluate(policy, inputs.order, inputs.lines, inputs.history, now))

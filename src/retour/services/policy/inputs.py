@@ -65,16 +65,19 @@ def gather_policy_inputs(
     return_country: str | None = None,
     label_cost: int | None = None,
     held: Iterable[tuple[int, int]] | None = None,
+    merchant_fault: Mapping[str, bool] | None = None,
 ) -> PolicyInputs:
     """Everything `evaluate` needs about a request: six statements, five while the store's
-    return rate is cached, one fewer when the caller already read what the order's other
-    returns `held`. Unknown order → NotFound; unknown reason or another currency → 422."""
+    return rate is cached, one fewer for each of what the order's other returns `held` and
+    the store's active reasons (code → `merchant_fault`) when the caller already read them
+    in this unit of work. Unknown order → NotFound; unknown reason or another currency → 422."""
     facts = uow.policies.facts.orders(store_id, [order_id]).get(order_id)
     if facts is None:
         raise NotFound("order", order_id)
     if facts.currency != policy.currency:
         raise CurrencyMismatch(order_id, facts.currency, policy.currency)
-    merchant_fault = uow.policies.facts.reasons(store_id)
+    if merchant_fault is None:
+        merchant_fault = uow.policies.facts.reasons(store_id)
     candidates = tuple(_candidate(index, ask, merchant_fault) for index, ask in enumerate(asks))
     if held is None:
         held = uow.returns.held_on_order(store_id, order_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from retour.db.models import OrderLineRow, OrderRow
+from retour.db.repositories.orders import PortalLine, PortalOrderRead
 from retour.db.repositories.returns import ReturnFilter
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.lines import Resolution, ReturnMethod
@@ -63,7 +63,7 @@ class PortalOrder:
 
 def portal_order(uow: UnitOfWork, access: PortalAccess, now: datetime) -> PortalOrder:
     with uow:
-        row = uow.orders.get_row(access.store_id, access.order_id)
+        row = uow.orders.get_for_portal(access.store_id, access.order_id)
         if row is None:
             raise NotFound("order", access.order_id)
         held = uow.returns.held_on_order(access.store_id, row.id)
@@ -92,16 +92,12 @@ def portal_order(uow: UnitOfWork, access: PortalAccess, now: datetime) -> Portal
     )  # fmt: skip
 
 
-def _shipped(row: OrderRow) -> dict[int, int]:
-    shipped: dict[int, int] = {}
-    for fulfilment in row.fulfilments:
-        for part in fulfilment.lines:
-            shipped[part.order_line_id] = shipped.get(part.order_line_id, 0) + part.quantity
-    return shipped
+def _shipped(row: PortalOrderRead) -> dict[int, int]:
+    return {line.id: line.shipped for line in row.lines if line.shipped}
 
 
 def _returnable(
-    row: OrderRow, shipped: dict[int, int], held: list[tuple[int, int]]
+    row: PortalOrderRead, shipped: dict[int, int], held: list[tuple[int, int]]
 ) -> dict[int, int]:
     left = {line.id: min(shipped.get(line.id, 0), line.quantity) for line in row.lines}
     for line_id, units in held:
@@ -113,7 +109,7 @@ def _returnable(
 def _evaluation(
     uow: UnitOfWork,
     access: PortalAccess,
-    row: OrderRow,
+    row: PortalOrderRead,
     returnable: dict[int, int],
     reasons: tuple[ReasonView, ...],
     held: list[tuple[int, int]],
@@ -131,14 +127,20 @@ def _evaluation(
     if not asks:
         return None
     policy = policy_in_force(uow, access.store_id).policy
+    # The reasons read above are handed over: one statement fewer.
+    merchant_fault = {reason.code: reason.is_merchant_fault for reason in reasons}
     try:
-        return judge_request(uow, access.store_id, policy, row.id, asks, now, held=held).evaluation
+        judged = judge_request(
+            uow, access.store_id, policy, row.id, asks, now, held=held,
+            merchant_fault=merchant_fault,
+        )  # fmt: skip
     except CurrencyMismatch:
         return None
+    return judged.evaluation
 
 
 def _item(
-    line: OrderLineRow,
+    line: PortalLine,
     shipped: dict[int, int],
     returnable: dict[int, int],
     evaluation: Evaluation | None,
