@@ -173,7 +173,7 @@ def demo(
         f"  API key         {key}\n"
         f"  Owner login     {DEMO_OWNER_EMAIL} / {DEMO_OWNER_PASSWORD}\n"
         f"  Shopper portal  {base}/s/demo/returns   order {order_number} / {shopper_email}\n"
-        f"  (The back office is not built yet; see the issues.)\n"
+        f"  Back office     {base}/backoffice   warehouse station: {base}/backoffice/station\n"
     )
     serve(host=host, port=port)
 

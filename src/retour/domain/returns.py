@@ -164,9 +164,14 @@ class Return:
     # -- transitions ------------------------------------------------------------------------
 
     def approve(
-        self, now: datetime, deadline_days: int, quantities: Mapping[int, int] | None = None
+        self,
+        now: datetime,
+        deadline_days: int,
+        quantities: Mapping[int, int] | None = None,
+        message: str = "",
     ) -> None:
-        """Approve every requested unit, or only `quantities` (line id → units; others get 0)."""
+        """Approve every requested unit, or only `quantities` (line id → units; others get 0);
+        `message` is the staff's words to the shopper (it replaces any earlier message)."""
         ensure_allowed(self.status, ReturnAction.APPROVE)
         if quantities is not None:
             for index, (line_id, quantity) in enumerate(quantities.items()):
@@ -193,6 +198,7 @@ class Return:
             line.approved_quantity = approved[line.id]
         self.status = ReturnStatus.APPROVED
         self.approved_at = now
+        self.staff_message = message.strip()
         # Nothing is shipped back for keep-item returns, so nothing can be late.
         self.expires_at = None if self._is_keep_item() else now + timedelta(days=deadline_days)
         self._touch(now)
@@ -200,6 +206,7 @@ class Return:
             "return.approved",
             lines=self._lines_payload("approved_quantity"),
             expires_at=self.expires_at.isoformat() if self.expires_at else None,
+            **({"message": self.staff_message} if self.staff_message else {}),
         )
 
     def reject(self, now: datetime, reason: str) -> None:

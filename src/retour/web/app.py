@@ -37,6 +37,9 @@ from retour.web.api.routes import (
 )
 from retour.web.api.routes import policy as policy_routes
 from retour.web.api.routes import settings as settings_routes
+from retour.web.backoffice import auth_routes as backoffice_auth
+from retour.web.backoffice import return_routes as backoffice_returns
+from retour.web.backoffice import station_routes as backoffice_station
 from retour.web.portal import return_routes as portal_returns
 from retour.web.portal import routes as portal
 
@@ -105,6 +108,9 @@ def create_app(
     app.include_router(pages.router)
     app.include_router(portal.router)
     app.include_router(portal_returns.router)  # after: `/{number}` comes last
+    app.include_router(backoffice_auth.router)
+    app.include_router(backoffice_station.router)
+    app.include_router(backoffice_returns.router)
     return app
 
 

@@ -31,6 +31,7 @@ from retour.db.models.shipments import (
     ShipmentRow,
     TrackingEventRow,
 )
+from retour.db.models.staff import ReturnNote, StaffPasswordReset, StaffSession
 from retour.db.models.stores import ApiKey, ReturnReason, StaffUser, Store
 
 __all__ = [
@@ -61,11 +62,14 @@ __all__ = [
     "ReplacementLineRow",
     "ReplacementOrderRow",
     "ReturnLineRow",
+    "ReturnNote",
     "ReturnPhoto",
     "ReturnReason",
     "ReturnRow",
     "ShipmentDocumentRow",
     "ShipmentRow",
+    "StaffPasswordReset",
+    "StaffSession",
     "StaffUser",
     "StockLevel",
     "Store",

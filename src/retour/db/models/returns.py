@@ -20,6 +20,9 @@ class ReturnRow(Base):
         Index("ix_returns_store_email", "store_id", "customer_email"),
         Index("ix_returns_order", "order_id"),
         Index("ix_returns_expiry", "status", "expires_at"),
+        # The back office's search and "needs attention" filters.
+        Index("ix_returns_store_tracking", "store_id", "tracking_number"),
+        Index("ix_returns_store_refund_status", "store_id", "refund_status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +69,7 @@ class ReturnRow(Base):
 
 class ReturnLineRow(Base):
     __tablename__ = "return_lines"
+    __table_args__ = (Index("ix_return_lines_store_sku", "store_id", "sku"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     return_id: Mapped[int] = mapped_column(ForeignKey("returns.id"), index=True)

@@ -77,6 +77,10 @@ class StaffUser(Base):
     role: Mapped[str] = mapped_column(String(16))
     is_active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime]
+    #: Wrong passwords in a row; reset by a good one. Enough of them lock the account.
+    failed_logins: Mapped[int] = mapped_column(default=0, server_default="0")
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
 
 
 class ApiKey(Base):

@@ -23,12 +23,14 @@ def approve_return(
     actor: Actor,
     now: datetime,
     quantities: Mapping[int, int] | None = None,
+    message: str = "",
 ) -> Return:
-    """Approve all requested units, or only `quantities` (line id → units)."""
+    """Approve all requested units, or only `quantities` (line id → units), with the staff's
+    `message` to the shopper (shown in the approval e-mail)."""
     with uow:
         deadline_days = uow.stores.return_deadline_days(store_id)
         ret = load_return(uow, store_id, return_id)
-        ret.approve(now, deadline_days, quantities)
+        ret.approve(now, deadline_days, quantities, message)
         save_return(uow, ret, actor, now)
         after_transition(uow, ret, "approval", actor, now)
         uow.commit()

@@ -1,0 +1,240 @@
+"""The returns queue: filters, one search box, keyset pages, and counts per status."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import ColumnElement, Select, and_, false, func, or_, select
+
+from retour.db.models import OrderRow, ReturnLineRow, ReturnRow, ShipmentRow, Store
+from retour.db.unit_of_work import UnitOfWork
+from retour.domain.errors import InvalidRequest
+from retour.domain.staff import Permission, StaffMember, ensure_permitted
+from retour.domain.statuses import ReturnStatus
+
+PAGE_SIZE = 50
+#: A parcel on its way for longer than this "needs attention".
+IN_TRANSIT_TOO_LONG = timedelta(days=10)
+RMA_NUMBER = re.compile(r"R-\d{1,12}", re.IGNORECASE)
+S = ReturnStatus
+
+#: The "needs attention" views, what each shows, and its condition.
+ATTENTION: dict[str, str] = {
+    "review": "Waiting for review",
+    "in_transit_too_long": "In transit for more than 10 days",
+    "not_inspected": "Received, not inspected",
+    "refund_failed": "Refund failed",
+}
+RISK_BANDS = {"high": (70, 101), "medium": (40, 70), "low": (0, 40)}
+SORTS = ("newest", "oldest")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    status: str = ""
+    attention: str = ""
+    search: str = ""
+    reason: str = ""
+    method: str = ""
+    risk: str = ""
+    created_from: date | None = None
+    created_to: date | None = None
+    sort: str = "newest"
+
+    def checked(self) -> QueueFilter:
+        """The filter, or a refusal naming the field that is not one of its choices."""
+        choices: dict[str, Any] = {
+            "status": {s.value for s in ReturnStatus},
+            "attention": set(ATTENTION),
+            "risk": set(RISK_BANDS),
+            "sort": set(SORTS),
+        }
+        for name, allowed in choices.items():
+            value = getattr(self, name)
+            if value and value not in allowed:
+                raise InvalidRequest(f"{name} cannot be {value!r}", field=name)
+        if self.created_from and self.created_to and self.created_to < self.created_from:
+            raise InvalidRequest("the end date is before the start date", field="created_to")
+        return self
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    id: int
+    number: str
+    status: str
+    created_at: datetime
+    customer_email: str
+    order_number: str
+    units: int
+    resolution: str
+    return_method: str
+    risk_score: int | None
+    refund_status: str
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    rows: list[QueueRow]
+    #: The id to pass as `after` for the next page; None on the last page.
+    next_after: int | None
+    counts: dict[str, int]
+    attention_counts: dict[str, int]
+
+
+def returns_queue(
+    uow: UnitOfWork,
+    staff: StaffMember,
+    where: QueueFilter,
+    now: datetime,
+    after: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> QueuePage:
+    ensure_permitted(staff, Permission.VIEW_RETURNS)
+    where = where.checked()
+    with uow:
+        zone = ZoneInfo(
+            uow.session.scalar(select(Store.timezone).where(Store.id == staff.store_id)) or "UTC"
+        )
+        statement = _listing(staff.store_id, where, now, zone)
+        newest_first = where.sort != "oldest"
+        if after is not None:
+            statement = statement.where(
+                ReturnRow.id < after if newest_first else ReturnRow.id > after
+            )
+        order = ReturnRow.id.desc() if newest_first else ReturnRow.id.asc()
+        found = [
+            QueueRow(*row)
+            for row in uow.session.execute(statement.order_by(order).limit(limit + 1))
+        ]
+        counts = status_counts(uow, staff.store_id)
+        attention = attention_counts(uow, staff.store_id, now)
+    has_more = len(found) > limit
+    rows = found[:limit]
+    return QueuePage(rows, rows[-1].id if has_more else None, counts, attention)
+
+
+def status_counts(uow: UnitOfWork, store_id: int) -> dict[str, int]:
+    statement = (
+        select(ReturnRow.status, func.count())
+        .where(ReturnRow.store_id == store_id)
+        .group_by(ReturnRow.status)
+    )
+    found = {status: count for status, count in uow.session.execute(statement)}
+    return {status.value: found.get(status.value, 0) for status in ReturnStatus}
+
+
+def attention_counts(uow: UnitOfWork, store_id: int, now: datetime) -> dict[str, int]:
+    return {
+        view: uow.session.scalar(
+            select(func.count())
+            .select_from(ReturnRow)
+            .where(ReturnRow.store_id == store_id, _attention(view, now))
+        )
+        or 0
+        for view in ATTENTION
+    }
+
+
+def _listing(store_id: int, where: QueueFilter, now: datetime, zone: ZoneInfo) -> Select[Any]:
+    units = (
+        select(func.coalesce(func.sum(ReturnLineRow.requested_quantity), 0))
+        .where(ReturnLineRow.return_id == ReturnRow.id)
+        .scalar_subquery()
+    )
+    statement = (
+        select(
+            ReturnRow.id,
+            ReturnRow.number,
+            ReturnRow.status,
+            ReturnRow.created_at,
+            ReturnRow.customer_email,
+            OrderRow.number,
+            units,
+            ReturnRow.resolution,
+            ReturnRow.return_method,
+            ReturnRow.risk_score,
+            ReturnRow.refund_status,
+        )
+        .join(OrderRow, OrderRow.id == ReturnRow.order_id)
+        .where(ReturnRow.store_id == store_id)
+    )
+    for condition in _conditions(store_id, where, now, zone):
+        statement = statement.where(condition)
+    return statement
+
+
+def _conditions(
+    store_id: int, where: QueueFilter, now: datetime, zone: ZoneInfo
+) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = []
+    if where.status:
+        conditions.append(ReturnRow.status == where.status)
+    if where.attention:
+        conditions.append(_attention(where.attention, now))
+    if where.method:
+        conditions.append(ReturnRow.return_method == where.method)
+    if where.risk:
+        low, high = RISK_BANDS[where.risk]
+        conditions.append(and_(ReturnRow.risk_score >= low, ReturnRow.risk_score < high))
+    if where.reason:
+        conditions.append(
+            ReturnRow.id.in_(_lines_where(store_id, ReturnLineRow.reason_code == where.reason))
+        )
+    if where.created_from:
+        conditions.append(ReturnRow.created_at >= _start_of(where.created_from, zone))
+    if where.created_to:
+        conditions.append(
+            ReturnRow.created_at < _start_of(where.created_to + timedelta(days=1), zone)
+        )
+    if where.search.strip():
+        conditions.append(_search(store_id, where.search.strip()))
+    return conditions
+
+
+def _attention(view: str, now: datetime) -> ColumnElement[bool]:
+    if view == "review":
+        return ReturnRow.status == S.REQUESTED.value
+    if view == "in_transit_too_long":
+        return and_(
+            ReturnRow.status == S.IN_TRANSIT.value,
+            ReturnRow.updated_at < now - IN_TRANSIT_TOO_LONG,
+        )
+    if view == "not_inspected":
+        return ReturnRow.status.in_([S.RECEIVED.value, S.PARTIALLY_RECEIVED.value])
+    if view == "refund_failed":
+        return ReturnRow.refund_status == "failed"
+    return false()
+
+
+def _search(store_id: int, text: str) -> ColumnElement[bool]:
+    """An RMA number, an e-mail, or else an order number, tracking number or SKU."""
+    if RMA_NUMBER.fullmatch(text):
+        return ReturnRow.number == text.upper()
+    if "@" in text:
+        return ReturnRow.customer_email == text.lower()
+    bare = text.lstrip("#")
+    orders = select(OrderRow.id).where(
+        OrderRow.store_id == store_id, OrderRow.number.in_({text, bare, f"#{bare}"})
+    )
+    shipments = select(ShipmentRow.return_id).where(
+        ShipmentRow.store_id == store_id, ShipmentRow.tracking_number == text
+    )
+    return or_(
+        ReturnRow.order_id.in_(orders),
+        ReturnRow.tracking_number == text,
+        ReturnRow.id.in_(shipments),
+        ReturnRow.id.in_(_lines_where(store_id, ReturnLineRow.sku == text)),
+    )
+
+
+def _lines_where(store_id: int, condition: ColumnElement[bool]) -> Select[Any]:
+    return select(ReturnLineRow.return_id).where(ReturnLineRow.store_id == store_id, condition)
+
+
+def _start_of(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time.min, zone)

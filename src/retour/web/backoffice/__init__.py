@@ -1,0 +1,1 @@
+"""The staff back office at /backoffice: server-rendered pages over the back-office services."""

@@ -1,0 +1,189 @@
+"""The back office's returns: home, queue, a return's page and its actions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from retour.domain.errors import DomainError, InvalidRequest
+from retour.domain.returns import Return
+from retour.domain.statuses import ReturnStatus
+from retour.services.backoffice import actions
+from retour.services.backoffice.detail import read_return_photo, return_detail
+from retour.services.backoffice.home import home
+from retour.services.backoffice.queue import ATTENTION, RISK_BANDS, QueueFilter, returns_queue
+from retour.web.backoffice import forms
+from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit
+
+router = APIRouter(prefix=BASE, include_in_schema=False, route_class=BackOfficeRoute)
+
+
+@router.get("")
+def home_page(request: Request) -> Response:
+    visit = StaffVisit(request)
+    return visit.page(
+        "home.html", home=home(visit.new_uow(), visit.staff, visit.now), attention=ATTENTION
+    )
+
+
+@router.get("/returns")
+def queue_page(request: Request) -> Response:
+    visit = StaffVisit(request)
+    params = request.query_params
+    error: InvalidRequest | None = None
+    try:
+        where = QueueFilter(
+            status=params.get("status", ""),
+            attention=params.get("attention", ""),
+            search=params.get("q", ""),
+            reason=params.get("reason", ""),
+            method=params.get("method", ""),
+            risk=params.get("risk", ""),
+            created_from=_day(params.get("from", ""), "from"),
+            created_to=_day(params.get("to", ""), "to"),
+            sort=params.get("sort", "") or "newest",
+        )
+        after = forms.whole_number(dict(params), "after") or None
+        page = returns_queue(visit.new_uow(), visit.staff, where, visit.now, after)
+    except InvalidRequest as refused:
+        error, where = refused, QueueFilter()
+        page = returns_queue(visit.new_uow(), visit.staff, where, visit.now)
+    kept = {name: value for name, value in params.items() if value and name != "after"}
+    return visit.page(
+        "queue.html", 400 if error else 200, page=page, where=where, kept=kept, error=error,
+        statuses=[status.value for status in ReturnStatus], attention=ATTENTION,
+        risks=list(RISK_BANDS),
+    )  # fmt: skip
+
+
+@router.get("/returns/{number}")
+def return_page(request: Request, number: str) -> Response:
+    visit = StaffVisit(request)
+    return _return_page(visit, number)
+
+
+def _approve(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
+    quantities = forms.approved_quantities(f, _current(v, number))
+    return actions.approve(
+        v.new_uow(), v.staff, number, seen, v.now, f.get("message", ""), quantities
+    )
+
+
+def _reject(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
+    forms.confirmed(f, "reject this return")
+    return actions.reject(v.new_uow(), v.staff, number, seen, v.now, f.get("reason", ""))
+
+
+def _request_info(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
+    return actions.request_info(v.new_uow(), v.staff, number, seen, v.now, f.get("message", ""))
+
+
+def _cancel(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
+    forms.confirmed(f, "cancel this return")
+    return actions.cancel(v.new_uow(), v.staff, number, seen, v.now, f.get("reason", ""))
+
+
+def _mark_in_transit(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
+    tracking, carrier = f.get("tracking_number", "").strip(), f.get("carrier", "").strip()
+    return actions.mark_in_transit(v.new_uow(), v.staff, number, seen, v.now, tracking, carrier)
+
+
+def _receive(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
+    receipts = forms.receipts(f, _current(v, number))
+    return actions.receive(v.new_uow(), v.staff, number, seen, v.now, receipts)
+
+
+def _inspect(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
+    verdicts = forms.verdicts(f, _current(v, number))
+    return actions.inspect(v.new_uow(), v.staff, number, seen, v.now, verdicts)
+
+
+def _complete(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
+    return actions.complete(v.new_uow(), v.staff, number, seen, v.now)
+
+
+#: Each action's form (by the last part of its URL) → what it runs.
+ACTIONS: dict[str, Callable[[StaffVisit, str, str, dict[str, str]], Return]] = {
+    "approve": _approve,
+    "reject": _reject,
+    "request-info": _request_info,
+    "cancel": _cancel,
+    "mark-in-transit": _mark_in_transit,
+    "receive": _receive,
+    "inspect": _inspect,
+    "complete": _complete,
+}
+
+
+@router.post("/returns/{number}/notes")
+async def add_note(request: Request, number: str) -> Response:
+    visit = StaffVisit(request)
+    fields: dict[str, str] = {}
+    try:
+        fields = await visit.form()
+        actions.add_note(visit.new_uow(), visit.staff, number, visit.now, fields.get("note", ""))
+    except InvalidRequest as error:
+        return _return_page(visit, number, error, fields, status_code=400)
+    return visit.redirect(f"/returns/{number}#notes")
+
+
+@router.post("/returns/{number}/{action}")
+async def act(request: Request, number: str, action: str) -> Response:
+    """Run one action; a refusal shows the page again with the reason, nothing changed."""
+    visit = StaffVisit(request)
+    run = ACTIONS.get(action)
+    if run is None:
+        return _return_page(
+            visit, number, InvalidRequest(f"no action {action!r}", field="action"), {}, 404
+        )
+    fields: dict[str, str] = {}
+    try:
+        fields = await visit.form()
+        ret = run(visit, number, fields.get("seen", ""), fields)
+    except DomainError as error:
+        if error.code == "not_permitted":
+            raise
+        status = 409 if "current_status" in error.extra else 400
+        return _return_page(visit, number, error, fields | {"action": action}, status)
+    return visit.redirect(f"/returns/{ret.number}?done={action}")
+
+
+@router.get("/photos/{token}")
+def photo(request: Request, token: str) -> Response:
+    visit = StaffVisit(request)
+    content, media_type = read_return_photo(
+        visit.new_uow(), visit.staff, token, visit.state.settings.data_dir
+    )
+    return visit.secured(
+        Response(content, media_type=media_type, headers={"Cache-Control": "private"})
+    )
+
+
+def _current(visit: StaffVisit, number: str) -> Return:
+    return return_detail(visit.new_uow(), visit.staff, number).ret
+
+
+def _return_page(
+    visit: StaffVisit,
+    number: str,
+    error: DomainError | None = None,
+    fields: dict[str, str] | None = None,
+    status_code: int = 200,
+) -> Response:
+    detail = return_detail(visit.new_uow(), visit.staff, number)
+    return visit.page(
+        "return.html", status_code, detail=detail, ret=detail.ret, error=error,
+        fields=fields or {}, done=visit.request.query_params.get("done", ""),
+    )  # fmt: skip
+
+
+def _day(text: str, field: str) -> date | None:
+    if not text.strip():
+        return None
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidRequest(f"{field} must be a date like 2026-03-31", field=field) from None

@@ -1,0 +1,100 @@
+"""The warehouse station: scan, then one press receives and grades the parcel's items."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from retour.domain.errors import DomainError, InvalidRequest
+from retour.domain.lines import Disposition, Grade
+from retour.domain.staff import Permission, ensure_permitted
+from retour.services.backoffice.detail import return_detail
+from retour.services.backoffice.station import (
+    default_lines,
+    find_scanned,
+    receive_and_grade,
+    record_parcel_without_return,
+)
+from retour.web.backoffice import forms
+from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit
+
+router = APIRouter(prefix=f"{BASE}/station", include_in_schema=False, route_class=BackOfficeRoute)
+
+
+@router.get("")
+def scan_page(request: Request) -> Response:
+    visit = StaffVisit(request)
+    params = request.query_params
+    return visit.page(
+        "station.html", error=None, code="", done=params.get("done", ""),
+        units=params.get("units", ""), parcel=params.get("parcel", ""),
+    )  # fmt: skip
+
+
+@router.post("")
+async def scan(request: Request) -> Response:
+    """One match opens it; several are listed; none offers search or an unmatched parcel."""
+    visit = StaffVisit(request)
+    fields: dict[str, str] = {}
+    try:
+        fields = await visit.form()
+        found = find_scanned(visit.new_uow(), visit.staff, fields.get("code", ""))
+    except InvalidRequest as error:
+        return visit.page("station.html", 400, error=error, code=fields.get("code", ""), done="")
+    if len(found.numbers) == 1:
+        return visit.redirect(f"/station/{found.numbers[0]}")
+    return visit.page("station_found.html", 200 if found.numbers else 404, found=found)
+
+
+@router.post("/parcels")
+async def record_parcel(request: Request) -> Response:
+    visit = StaffVisit(request)
+    fields = await visit.form()
+    parcel = record_parcel_without_return(
+        visit.new_uow(), visit.staff, fields.get("code", ""), fields.get("sender", ""),
+        fields.get("note", ""), visit.now,
+    )  # fmt: skip
+    return visit.redirect(f"/station?parcel={parcel}")
+
+
+@router.get("/{number}")
+def receive_page(request: Request, number: str) -> Response:
+    visit = StaffVisit(request)
+    return _receive_page(visit, number, None, {})
+
+
+@router.post("/{number}")
+async def receive(request: Request, number: str) -> Response:
+    visit = StaffVisit(request)
+    fields: dict[str, str] = {}
+    try:
+        fields = await visit.form()
+        current = return_detail(visit.new_uow(), visit.staff, number).ret
+        lines = forms.station_lines(fields, current)
+        ret = receive_and_grade(
+            visit.new_uow(), visit.staff, number, fields.get("seen", ""), visit.now, lines
+        )
+    except DomainError as error:
+        if error.code == "not_permitted":
+            raise
+        status = 409 if "current_status" in error.extra else 400
+        return _receive_page(visit, number, error, fields, status)
+    units = sum(line.received for line in lines)
+    return visit.redirect(f"/station?done={ret.number}&units={units}")
+
+
+def _receive_page(
+    visit: StaffVisit,
+    number: str,
+    error: DomainError | None,
+    fields: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    ensure_permitted(visit.staff, Permission.HANDLE_PARCELS)
+    detail = return_detail(visit.new_uow(), visit.staff, number)
+    return visit.page(
+        "station_return.html", status_code, detail=detail, ret=detail.ret,
+        awaited=default_lines(detail.ret), error=error, fields=fields,
+        grades=[grade.value for grade in Grade],
+        dispositions=[disposition.value for disposition in Disposition],
+    )  # fmt: skip
