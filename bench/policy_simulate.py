@@ -9,11 +9,14 @@ PostgreSQL: `retour_bench_policy` on 127.0.0.1, dropped and recreated), migrated
 store whose live policy is the docs' complete example; the history is bulk-loaded with
 Retour's models: orders of two lines over a catalogue of 60 SKUs (collections and tags that
 hit the policies' overrides), fulfilled and delivered, one return per order asking both lines
-back 2–40 days after delivery, with mixed reasons, resolutions, methods and statuses. The
-draft is bench/policy_evaluate.py's policy (every section). The simulation runs in a child
+back 2–40 days after delivery, with mixed reasons, resolutions, methods and statuses;
+`--unreturned-orders N` adds N more such orders that no return names (their 2N lines are then
+judged as never returned; default none, as in the earlier runs). The draft is
+bench/policy_evaluate.py's policy (every section). The simulation runs in a child
 process that does nothing else, so its peak RSS (`ru_maxrss`) is the simulation's (with
 --processes N: its own plus N - 1 times the largest worker's, every process at its peak at
-once); the time is its wall clock from the first statement to the report.
+once); the time is its wall clock from the first statement to the report. Writes
+results/policy_simulate.json (with --unreturned-orders: results/policy_simulate-unreturned.json).
 """
 
 from __future__ import annotations
@@ -59,6 +62,7 @@ from retour.settings import Settings
 TARGET_SECONDS = 10.0
 TARGET_MB = 300.0
 RESULTS = Path(__file__).resolve().parent / "results" / "policy_simulate.json"
+RESULTS_UNRETURNED = RESULTS.with_name("policy_simulate-unreturned.json")
 DOCS = Path(__file__).resolve().parent.parent / "docs" / "policy.md"
 PG_ADMIN = "host=127.0.0.1 port=5432 user=postgres dbname=postgres"
 PG_NAME = "retour_bench_policy"
@@ -80,8 +84,9 @@ def live_policy() -> dict[str, Any]:
     return document
 
 
-def seed(engine: Engine, lines: int) -> int:
-    """A store with `lines` return lines (two per return, one return per order)."""
+def seed(engine: Engine, lines: int, unreturned_orders: int = 0) -> int:
+    """A store with `lines` return lines (two per return, one return per order), and
+    `unreturned_orders` more orders of two lines that nobody returned."""
     uow = UnitOfWork(create_session_factory(engine))
     store_id = create_store(uow, slug="bench", name="Bench", currency="EUR",
                             timezone="Europe/Paris", now=NOW)  # fmt: skip
@@ -105,15 +110,17 @@ def seed(engine: Engine, lines: int) -> int:
              "name": "", "created_at": NOW}
             for c in range(1, 5001)
         ])  # fmt: skip
-    for first in range(1, orders + 1, BATCH):
-        ids = range(first, min(first + BATCH, orders + 1))
+    last = orders + unreturned_orders
+    for first in range(1, last + 1, BATCH):
+        ids = range(first, min(first + BATCH, last + 1))
         models = (OrderRow, OrderLineRow, Fulfilment, FulfilmentLine, ReturnRow, ReturnLineRow)
         rows: dict[Any, list[dict[str, Any]]] = {model: [] for model in models}
         for order_id in ids:
-            _order(rows, store_id, order_id, rng)
+            _order(rows, store_id, order_id, rng, is_returned=order_id <= orders)
         with engine.begin() as connection:
             for model, values in rows.items():
-                connection.execute(insert(model), values)
+                if values:
+                    connection.execute(insert(model), values)
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             for table in ("orders", "order_lines", "fulfilments", "fulfilment_lines", "returns",
@@ -128,7 +135,7 @@ def seed(engine: Engine, lines: int) -> int:
 
 
 def _order(rows: dict[Any, list[dict[str, Any]]], store_id: int, order_id: int,
-           rng: random.Random) -> None:  # fmt: skip
+           rng: random.Random, is_returned: bool = True) -> None:  # fmt: skip
     placed = NOW - timedelta(days=rng.randint(45, 400), minutes=rng.randint(0, 1440))
     delivered = placed + timedelta(days=3)
     asked = delivered + timedelta(days=rng.randint(2, 40), hours=rng.randint(0, 23))
@@ -145,14 +152,15 @@ def _order(rows: dict[Any, list[dict[str, Any]]], store_id: int, order_id: int,
                              "shipped_at": placed + timedelta(days=1),
                              "delivered_at": delivered})  # fmt: skip
     status = STATUSES[order_id % len(STATUSES)]
-    rows[ReturnRow].append({
-        "id": order_id, "store_id": store_id, "order_id": order_id,
-        "number": f"R-{100000 + order_id}", "customer_email": email, "currency": "EUR",
-        "status": status, "resolution": RESOLUTIONS[order_id % 4],
-        "return_method": METHODS[order_id % 3], "location_id": 1, "customer_note": "",
-        "staff_message": "", "tracking_number": "", "carrier": "", "created_at": asked,
-        "updated_at": asked, "refund_status": "none", "version": 1,
-    })  # fmt: skip
+    if is_returned:
+        rows[ReturnRow].append({
+            "id": order_id, "store_id": store_id, "order_id": order_id,
+            "number": f"R-{100000 + order_id}", "customer_email": email, "currency": "EUR",
+            "status": status, "resolution": RESOLUTIONS[order_id % 4],
+            "return_method": METHODS[order_id % 3], "location_id": 1, "customer_note": "",
+            "staff_message": "", "tracking_number": "", "carrier": "", "created_at": asked,
+            "updated_at": asked, "refund_status": "none", "version": 1,
+        })  # fmt: skip
     for index in (0, 1):
         line_id = 2 * order_id - 1 + index
         variant = rng.randint(1, 60)
@@ -167,6 +175,8 @@ def _order(rows: dict[Any, list[dict[str, Any]]], store_id: int, order_id: int,
         })  # fmt: skip
         rows[FulfilmentLine].append({"id": line_id, "fulfilment_id": order_id,
                                      "order_line_id": line_id, "quantity": quantity})  # fmt: skip
+        if not is_returned:
+            continue
         reason = REASONS[(line_id * 7) % len(REASONS)]
         approved = quantity if status in ("approved", "completed") else 0
         rows[ReturnLineRow].append({
@@ -201,11 +211,13 @@ def child(url: str, store_id: int, processes: int) -> None:
         "summary": {key: report[key] for key in ("fees", "refunds", "store_credit_bonus")},
         "approval": report["automatic_approval"], "keep_item": report["keep_item"],
         "lines_newly_refused": report["eligibility"]["lines_newly_refused"],
+        "unreturned_lines": {key: report["unreturned_lines"][key] for key in
+                             ("lines_evaluated", "eligible", "refusals_draft")},
     }))  # fmt: skip
 
 
 def run_engine(
-    name: str, lines: int, workdir: Path, process_counts: list[int]
+    name: str, lines: int, workdir: Path, process_counts: list[int], unreturned_orders: int = 0
 ) -> list[dict[str, Any]]:
     if name == "sqlite":
         url = f"sqlite:///{workdir / 'simulate.db'}"
@@ -218,7 +230,7 @@ def run_engine(
     engine = create_db_engine(Settings(database_url=url, data_dir=workdir))
     upgrade(engine)
     started = time.perf_counter()
-    store_id = seed(engine, lines)
+    store_id = seed(engine, lines, unreturned_orders)
     engine.dispose()
     print(f"{name}: seeded {lines} return lines in {time.perf_counter() - started:.0f} s",
           flush=True)  # fmt: skip
@@ -245,6 +257,8 @@ def main() -> int:
     parser.add_argument(
         "--processes", default=f"1,{os.cpu_count() or 1}", help="process counts to run, e.g. 1,2"
     )
+    parser.add_argument("--unreturned-orders", type=int, default=0,
+                        help="orders of two lines that no return names")  # fmt: skip
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--store-id", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -256,19 +270,22 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as workdir:
         counts = sorted({int(count) for count in args.processes.split(",")})
         for name in engines:
-            for figures in run_engine(name, args.lines, Path(workdir), counts):
+            runs = run_engine(name, args.lines, Path(workdir), counts, args.unreturned_orders)
+            for figures in runs:
                 results.append(figures)
                 print(f"{name}, {figures['processes']} process(es): {figures['lines']} lines "
                       f"({figures['returns']} returns) in {figures['seconds']} s, peak RSS "
                       f"{figures['peak_rss_mb']} MB — target ≤ {TARGET_SECONDS:.0f} s and "
                       f"≤ {TARGET_MB:.0f} MB: {'met' if figures['met'] else 'NOT met'}",
                       flush=True)  # fmt: skip
-    RESULTS.write_text(json.dumps({
+    written = RESULTS_UNRETURNED if args.unreturned_orders else RESULTS
+    written.write_text(json.dumps({
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "cpus": os.cpu_count(), "load_average": os.getloadavg(), "lines": args.lines,
+        "unreturned_orders": args.unreturned_orders,
         "results": results,
     }, indent=2) + "\n")  # fmt: skip
-    print(f"written {RESULTS}")
+    print(f"written {written}")
     return 0 if all(figures["met"] for figures in results) else 1
 
 

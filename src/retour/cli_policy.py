@@ -38,7 +38,8 @@ def simulate(
     ] = 1,
 ) -> None:
     """Re-decide the store's past returns under DRAFT and under the live policy; report what
-    would change (eligibility, fees, refunds, bonus, automatic approvals, keep-item)."""
+    would change (eligibility, fees, refunds, bonus, automatic approvals, keep-item), and
+    which lines nobody returned would become or stop being eligible."""
     try:
         document = json.loads(draft.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
@@ -54,14 +55,18 @@ def simulate(
     if found is None:
         raise _fail(f"no store {store!r}")
     with Progress(
-        TextColumn("re-deciding returns"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=_err, disable=as_json,
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeElapsedColumn(), console=_err, disable=as_json,
     ) as bar:  # fmt: skip
-        task = bar.add_task("returns", total=None)
+        task = bar.add_task("re-deciding returns", total=None)
+        lines_task = bar.add_task("never-returned lines", total=None)
         try:
             result = simulate_policy(
                 uow, found.id, document, since_at, processes=processes,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
+                lines_progress=lambda done, total: bar.update(
+                    lines_task, completed=done, total=total
+                ),
             )  # fmt: skip
         except InvalidPolicy as invalid:
             for pointer, message in invalid.errors:
@@ -112,12 +117,31 @@ def _print_report(result: SimulationResult, currency: str) -> None:
     )
     for rule, count in list(eligibility["refusals_draft"].items())[:5]:
         _out.print(f"  draft refuses {count} × {rule}")
+    unreturned = data["unreturned_lines"]
+    eligible = unreturned["eligible"]
+    becoming, no_longer = unreturned["becoming_eligible"], unreturned["no_longer_eligible"]
+    _out.print(
+        f"never returned {unreturned['lines_evaluated']} line(s) asked back on their last day "
+        f"({unreturned['lines_skipped']} skipped): eligible {eligible['live']} → "
+        f"{eligible['draft']}; {becoming['count']} become eligible"
+        + _line_examples(becoming["examples"])
+        + f"; {no_longer['count']} no longer eligible"
+        + _line_examples(no_longer["examples"])
+    )
+    for rule, count in list(unreturned["refusals_draft"].items())[:5]:
+        _out.print(f"  draft refuses {count} never-returned × {rule}")
 
 
 def _examples(examples: list[dict[str, Any]], label: str) -> str:
     if not examples:
         return ""
     return f"; {label}: " + ", ".join(example["number"] for example in examples)
+
+
+def _line_examples(examples: list[dict[str, Any]]) -> str:
+    if not examples:
+        return ""
+    return " (" + ", ".join(f"{line['order_number']} {line['sku']}" for line in examples) + ")"
 
 
 def _money(amount: int, currency: str) -> str:

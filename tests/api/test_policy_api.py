@@ -201,3 +201,35 @@ def test_the_policy_needs_an_api_key(server):
     response = httpx.get(f"{server.base_url}/api/v1/policy")
 
     assert response.status_code == 401
+
+
+def test_simulate_reports_the_lines_nobody_returned_asked_back_on_their_last_day(client):
+    order = client.post("/orders", json=order_payload(placed_at=START - timedelta(days=3))).json()
+    client.put("/policy", json=POLICY)
+    # Delivered 2 March: the shirts' 60 days end on 1 May under both policies.
+    large = {"id": "no-large", "skus": ["LINEN-L"]}
+    draft = {**POLICY, "final_sale": [*POLICY["final_sale"], large]}
+
+    response = client.post("/policy/simulate", json={"policy": draft})
+
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["returns_total"] == 0
+    window_open = [{"code": "window_open", "rule_id": "shirts"}]
+    assert report["unreturned_lines"] == {
+        "lines_total": 2,
+        "lines_evaluated": 2,
+        "lines_skipped": 0,
+        "eligible": {"live": 2, "draft": 1, "delta": -1},
+        "becoming_eligible": {"count": 0, "examples": []},
+        "no_longer_eligible": {"count": 1, "examples": [{
+            "order_id": order["id"], "order_number": "#1001",
+            "order_line_id": order["lines"][1]["id"], "sku": "LINEN-L",
+            "asked_at": "2026-05-01T23:59:59.999999Z",
+            "live": {"is_eligible": True, "last_day": "2026-05-01", "decided_by": window_open},
+            "draft": {"is_eligible": False, "last_day": "2026-05-01",
+                      "decided_by": [{"code": "final_sale", "rule_id": "no-large"}]},
+        }]},
+        "refusals_live": {},
+        "refusals_draft": {"final_sale [no-large]": 1},
+    }  # fmt: skip

@@ -168,6 +168,18 @@ EXPECTED = {
         "delta": 1,
         "changes": {"count": 1, "examples": [example("R-100003", False, True)]},
     },
+    # Every line of the history was asked back: none is judged as never returned
+    # (test_policy_simulation_unreturned.py judges some).
+    "unreturned_lines": {
+        "lines_total": 0,
+        "lines_evaluated": 0,
+        "lines_skipped": 0,
+        "eligible": {"live": 0, "draft": 0, "delta": 0},
+        "becoming_eligible": {"count": 0, "examples": []},
+        "no_longer_eligible": {"count": 0, "examples": []},
+        "refusals_live": {},
+        "refusals_draft": {},
+    },
 }
 
 
@@ -233,6 +245,8 @@ def test_the_command_prints_the_deltas_and_the_json(history, cli_env, tmp_path):
         "R-100002",
         "keep-item      0 → 1; changed: R-100003",
         "  draft refuses 1 × window_ended [default]",
+        "never returned 0 line(s) asked back on their last day (0 skipped): eligible 0 → 0; "
+        "0 become eligible; 0 no longer eligible",
     ]
     assert as_json.exit_code == 0, as_json.output
     assert json.loads(as_json.stdout) == EXPECTED

@@ -8,7 +8,7 @@ docs/policy.md.
 
 from retour.domain.policy.codes import FindingCode
 from retour.domain.policy.document import BUILTIN_RULES, Outcome, Policy
-from retour.domain.policy.evaluate import evaluate, evaluate_prepared
+from retour.domain.policy.evaluate import evaluate, evaluate_prepared, judge_eligibility
 from retour.domain.policy.explain import explain
 from retour.domain.policy.inputs import (
     CandidateLine,
@@ -60,6 +60,7 @@ __all__ = [
     "evaluate",
     "evaluate_prepared",
     "explain",
+    "judge_eligibility",
     "parse_policy",
     "policy_problems",
     "prepare_request",

@@ -55,16 +55,10 @@ def evaluate(
 def evaluate_prepared(policy: Policy, request: PreparedRequest) -> Evaluation:
     """`evaluate` of a request made ready by `prepare_request`: the same answer, and the
     request may be judged again under another policy for less."""
-    _check(policy, request)
-    order, history, now = request.order, request.history, request.now
-    days = request.local(policy.timezone)
-    today = days.today
-    extensions = extensions_for(policy, days.ordered_on)
-    customer_refusal = customer_limit_refusal(policy, request.returns_in_last, today)
-    judged = [
-        _Judged(line, judge_line(policy, order, line, days, extensions, now, customer_refusal))
-        for line in request.lines
-    ]
+    verdicts = judge_eligibility(policy, request)
+    order, history = request.order, request.history
+    today = request.local(policy.timezone).today
+    judged = [_Judged(line, verdict) for line, verdict in zip(request.lines, verdicts, strict=True)]
     eligible = [line for line in judged if line.is_eligible]
     fees = restocking_fees(eligible)
     for line, line_fees in zip(eligible, fees, strict=True):
@@ -97,6 +91,21 @@ def evaluate_prepared(policy: Policy, request: PreparedRequest) -> Evaluation:
         fees=return_fees(policy, order, eligible, fees),
         keep_item=offer,
     )
+
+
+def judge_eligibility(policy: Policy, request: PreparedRequest) -> list[LineVerdict]:
+    """The verdict of each of `request.lines` (the candidates that name an order line), as
+    `evaluate_prepared` gives them and works on: whether eligible, why, and the window; for a
+    caller that reads nothing else (a simulation of lines nobody returned)."""
+    _check(policy, request)
+    order, now = request.order, request.now
+    days = request.local(policy.timezone)
+    extensions = extensions_for(policy, days.ordered_on)
+    customer_refusal = customer_limit_refusal(policy, request.returns_in_last, days.today)
+    return [
+        judge_line(policy, order, line, days, extensions, now, customer_refusal)
+        for line in request.lines
+    ]
 
 
 class _Judged:

@@ -6,14 +6,13 @@ the history is.
 As history does not record everything a policy may ask, each return is judged as if its
 shopper had added the photos and comments a rule requires (Retour keeps no photos yet), with
 today's order, fulfilment and catalogue facts, the customer's record as it stood when the
-return was asked for, and today's store return rate.
+return was asked for, and today's store return rate. The lines of orders that no return
+names are then asked back as simulation_unreturned.py says.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import queue
-import threading
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor, wait
 from dataclasses import dataclass
@@ -26,8 +25,18 @@ from retour.domain.lines import Resolution, ReturnMethod
 from retour.domain.policy import CandidateLine, evaluate_prepared, prepare_request
 from retour.services.policy.inputs import order_context, store_return_rate
 from retour.services.policy.live import ActivePolicy, draft_policy, policy_in_force
-from retour.services.policy.simulation_history import CustomerRecord, HistoryChunk, read_chunk
+from retour.services.policy.simulation_history import (
+    CustomerRecord,
+    HistoryChunk,
+    read_chunk,
+)
+from retour.services.policy.simulation_history import read_ahead as _read_ahead
 from retour.services.policy.simulation_report import SimulationReport, return_outcome
+from retour.services.policy.simulation_unreturned import (
+    count_unreturned_lines,
+    simulate_unreturned,
+)
+from retour.services.policy.simulation_unreturned_report import UnreturnedReport
 
 CHUNK_SIZE = 1000
 #: Below this many returns one process is quicker than starting others.
@@ -46,6 +55,8 @@ class SimulationResult:
     since: datetime | None
     returns_total: int
     report: SimulationReport
+    #: The fulfilled lines of orders placed in range that no return names.
+    unreturned: UnreturnedReport
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +64,7 @@ class SimulationResult:
             "since": self.since.isoformat() if self.since else None,
             "returns_total": self.returns_total,
             **self.report.as_json(),
+            "unreturned_lines": self.unreturned.as_json(),
         }
 
 
@@ -80,20 +92,25 @@ def simulate_policy(
     since: datetime | None = None,
     *,
     progress: Progress | None = None,
+    lines_progress: Progress | None = None,
     chunk_size: int = CHUNK_SIZE,
     pointer_prefix: str = "",
     processes: int = 1,
 ) -> SimulationResult:
-    """Judge every return asked for since `since` under the draft and the live policy.
+    """Judge every return asked for since `since` under the draft and the live policy, then
+    every never-returned line of the orders placed since then (simulation_unreturned.py);
+    `progress` and `lines_progress` are told (done, total) of each.
 
-    With `processes` > 1 (and a long history) the customers are shared out between that many
-    processes, each reading and judging its own; the report is the same either way.
+    With `processes` > 1 (and a long history) the customers of the returns are shared out
+    between that many processes, each reading and judging its own; the report is the same
+    either way. The never-returned lines are judged by this process.
     """
     proposed = draft_policy(draft, pointer_prefix)
     start = since or _EPOCH
     with uow:
         live = policy_in_force(uow, store_id)
         total = uow.policies.history.count(store_id, start)
+        lines_total = count_unreturned_lines(uow, store_id, start)
         merchant_fault = uow.policies.history.merchant_fault_by_reason(store_id)
         needs_rate = any(active.policy.risk.serial_returner_weight for active in (live, proposed))
         rate = store_return_rate(uow, store_id) if needs_rate else None
@@ -107,8 +124,14 @@ def simulate_policy(
         report = _simulate_part(uow, job, ("", 0), None, lambda done: _tell(progress, done, total))
     else:
         report = _simulate_in_processes(uow, url, job, bounds, progress, total)
+    _tell(lines_progress, 0, lines_total)
+    unreturned = simulate_unreturned(
+        uow, store_id, start, live.policy, proposed.policy, rate, chunk_size,
+        lambda done: _tell(lines_progress, done, lines_total),
+    )  # fmt: skip
+    unreturned.lines_total = lines_total
     assert live.version is not None
-    return SimulationResult(live.version, since, total, report)
+    return SimulationResult(live.version, since, total, report, unreturned)
 
 
 def _tell(progress: Progress | None, done: int, total: int) -> None:
@@ -145,44 +168,6 @@ def _chunks(
         yield chunk
         last = chunk.returns[-1]
         after = (last.customer_email, last.return_id)
-
-
-def _read_ahead(chunks: Iterator[HistoryChunk]) -> Iterator[HistoryChunk]:
-    """The chunks, each read by another thread while the one before is judged: the database
-    (SQLite's engine, PostgreSQL's server, the driver's waits) works while Python judges.
-    At most two chunks are held at a time."""
-    ready: queue.Queue[HistoryChunk | BaseException | None] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def hand_over(item: HistoryChunk | BaseException | None) -> bool:
-        """False when judging has stopped (nobody will take it)."""
-        while not stop.is_set():
-            try:
-                ready.put(item, timeout=0.1)
-                return True
-            except queue.Full:
-                continue
-        return False
-
-    def read() -> None:
-        try:
-            for chunk in chunks:
-                if not hand_over(chunk):
-                    return
-            hand_over(None)
-        except BaseException as error:  # handed over to the judging thread, which raises it
-            hand_over(error)
-
-    reader = threading.Thread(target=read, name="policy-simulation-reader", daemon=True)
-    reader.start()
-    try:
-        while (item := ready.get()) is not None:
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        reader.join()
 
 
 def _simulate_in_processes(

@@ -3,16 +3,21 @@ and lines, and their customers' records arranged to say what each record was at 
 
 from __future__ import annotations
 
+import queue
+import threading
 from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import accumulate
+from typing import TypeVar
 
 from retour.db.repositories.policy_facts import CustomerOrder, CustomerReturn, OrderFacts
 from retour.db.repositories.policy_history import PastLine, PastReturnRequest
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.policy import CustomerHistory, PastReturn
+
+Chunk = TypeVar("Chunk")
 
 
 class CustomerRecord:
@@ -87,3 +92,41 @@ def read_chunk(
                 for email in emails
             },
         )
+
+
+def read_ahead(chunks: Iterator[Chunk]) -> Iterator[Chunk]:
+    """The chunks, each read by another thread while the one before is judged: the database
+    (SQLite's engine, PostgreSQL's server, the driver's waits) works while Python judges.
+    At most two chunks are held at a time."""
+    ready: queue.Queue[Chunk | BaseException | None] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def hand_over(item: Chunk | BaseException | None) -> bool:
+        """False when judging has stopped (nobody will take it)."""
+        while not stop.is_set():
+            try:
+                ready.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def read() -> None:
+        try:
+            for chunk in chunks:
+                if not hand_over(chunk):
+                    return
+            hand_over(None)
+        except BaseException as error:  # handed over to the judging thread, which raises it
+            hand_over(error)
+
+    reader = threading.Thread(target=read, name="policy-simulation-reader", daemon=True)
+    reader.start()
+    try:
+        while (item := ready.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        reader.join()

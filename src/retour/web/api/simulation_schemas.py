@@ -63,6 +63,51 @@ class KeepItemDeltaPublic(BaseModel):
     changes: ChangesPublic
 
 
+class RuleFindingPublic(BaseModel):
+    code: str
+    rule_id: str
+
+
+class LineJudgementPublic(BaseModel):
+    is_eligible: bool
+    last_day: date = Field(description="the line's window under this policy ends this day")
+    decided_by: list[RuleFindingPublic] = Field(
+        description="every refusal; for an eligible line, its open window (`window_open`)"
+    )
+
+
+class LineExamplePublic(BaseModel):
+    order_id: int
+    order_number: str
+    order_line_id: int
+    sku: str
+    asked_at: datetime = Field(description="the last instant of the later of its two windows")
+    live: LineJudgementPublic
+    draft: LineJudgementPublic
+
+
+class LineChangesPublic(BaseModel):
+    count: int
+    examples: list[LineExamplePublic] = Field(description="the first lines, by order and line")
+
+
+class EligibleCountsPublic(BaseModel):
+    live: int
+    draft: int
+    delta: int
+
+
+class UnreturnedLinesPublic(BaseModel):
+    lines_total: int = Field(description="fulfilled lines of orders placed since, in no return")
+    lines_evaluated: int
+    lines_skipped: int = Field(description="order in another currency than a policy")
+    eligible: EligibleCountsPublic
+    becoming_eligible: LineChangesPublic
+    no_longer_eligible: LineChangesPublic
+    refusals_live: dict[str, int] = Field(description="refused lines per `code [rule]`")
+    refusals_draft: dict[str, int]
+
+
 class SimulationPublic(BaseModel):
     live_version: int = Field(description="the live version compared with; 0: built-in")
     since: datetime | None
@@ -76,3 +121,6 @@ class SimulationPublic(BaseModel):
     store_credit_bonus: AmountDeltaPublic
     automatic_approval: ApprovalPublic
     keep_item: KeepItemDeltaPublic
+    unreturned_lines: UnreturnedLinesPublic = Field(
+        description="lines never returned, asked back on the last day either policy allows"
+    )

@@ -107,8 +107,9 @@ def evaluate_route(body: EvaluateBody, api: Api) -> EvaluationPublic:
 
 @router.post("/simulate", response_model=SimulationPublic, responses=_SIMULATE_RESPONSES)
 def simulate_route(body: SimulateBody, api: Api) -> SimulationPublic:
-    """Re-decide the store's past returns under the draft and under the live policy, and
-    report what would change; nothing is saved (docs/policy.md, "What if")."""
+    """Re-decide the store's past returns, and the lines of its orders nobody returned, under
+    the draft and under the live policy, and report what would change; nothing is saved
+    (docs/policy.md, "What if")."""
     since = datetime.combine(body.since, time(), UTC) if body.since else None
     result = simulate_policy(api.uow(), api.store_id, body.policy, since, pointer_prefix="/policy")
     return SimulationPublic.model_validate(result.as_json())
