@@ -99,3 +99,14 @@ def locked_until_after_failure(failed_in_a_row: int, now: datetime) -> datetime 
 
 def is_locked(locked_until: datetime | None, now: datetime) -> bool:
     return locked_until is not None and locked_until > now
+
+
+#: The shortest password an account may have (set by an owner or through a reset).
+MIN_PASSWORD_LENGTH = 10
+
+
+def password_problem(password: str) -> str | None:
+    """Why this cannot be a password, or None."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        return f"passwords need at least {MIN_PASSWORD_LENGTH} characters"
+    return None

@@ -176,16 +176,19 @@ def email_sender_from_settings(
     clock: Clock | None = None,
 ) -> EmailSender:
     """SMTP when `RETOUR_SMTP_HOST` is set, else `.eml` files under the data dir."""
-    transport: Transport
+    transport = transport_from_settings(settings)
+    new_session = session_factory or create_session_factory(create_db_engine(settings))
+    return EmailSender(new_session, transport, settings.mail_from, settings.base_url, clock=clock)
+
+
+def transport_from_settings(settings: Settings) -> Transport:
+    """SMTP when `RETOUR_SMTP_HOST` is set, else `.eml` files under the data dir."""
     if settings.smtp_host:
-        transport = SmtpTransport(
+        return SmtpTransport(
             settings.smtp_host,
             settings.smtp_port,
             settings.smtp_security,
             settings.smtp_username,
             settings.smtp_password.get_secret_value(),
         )
-    else:
-        transport = EmlWriter(settings.data_dir)
-    new_session = session_factory or create_session_factory(create_db_engine(settings))
-    return EmailSender(new_session, transport, settings.mail_from, settings.base_url, clock=clock)
+    return EmlWriter(settings.data_dir)

@@ -18,6 +18,7 @@ from retour.domain.email_addresses import address_problem
 from retour.domain.errors import InvalidRequest
 from retour.domain.money import validate_currency
 from retour.domain.reasons import DEFAULT_RETURN_REASONS
+from retour.domain.staff import password_problem
 from retour.services.errors import NotFound, Unauthorized
 
 API_KEY_PREFIX = "rtr"
@@ -131,8 +132,9 @@ def create_staff_user(
     problem = address_problem(email)
     if problem is not None:
         raise InvalidRequest(f"not a usable e-mail address: {problem}", field="email")
-    if len(password) < 10:
-        raise InvalidRequest("passwords need at least 10 characters", field="password")
+    weak = password_problem(password)
+    if weak is not None:
+        raise InvalidRequest(weak, field="password")
     with uow:
         store = uow.stores.by_slug(store_slug)
         if store is None:
