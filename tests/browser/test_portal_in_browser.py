@@ -6,9 +6,10 @@ from __future__ import annotations
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from retour.db.models import ReturnRow
+from retour.db.models import ReplacementLineRow, ReplacementOrderRow, ReturnRow
 from tests.factories import import_sample_order
 from tests.portal.test_portal_pages import with_policy
+from tests.support.exchange_steps import stock, stocked, variant_id
 
 APPROVE_EVERYTHING = {
     "timezone": "UTC",
@@ -116,3 +117,50 @@ def test_the_look_up_works_with_the_keyboard_alone(shopper, live_portal):
 
     assert page.url == f"{live_portal.url}/order"
     expect(page.get_by_role("heading", level=1)).to_have_text("Order #1001")
+
+
+def test_a_shopper_exchanges_a_shirt_for_the_size_in_stock(shopper, live_portal, uow):
+    with_policy(uow, live_portal.clock, APPROVE_EVERYTHING)
+    with uow:
+        store_id = uow.stores.by_slug("acme").id
+    stocked(uow, store_id, live_portal.clock, sku="LINEN-L", quantity=2)
+    page = shopper.page
+    shopper.open("", "lookup")
+    shopper.look_up("#1001", "shopper@example.com", "order")
+
+    size_m = page.get_by_role("group", name="Linen shirt M")
+    size_l = page.get_by_role("group", name="Linen shirt L")
+    # Size M is out of stock: offered to the L's shopper, greyed and not choosable.
+    expect(size_l.get_by_role("radio", name="Linen shirt M · out of stock")).to_be_disabled()
+    size_m.get_by_label("Quantity to return", exact=True).select_option("1")
+    size_m.get_by_label("Reason", exact=True).select_option(label="Too small")
+    page.get_by_label("Exchange for another size or colour").check()
+    size_m.get_by_role("radio", name="Linen shirt L · in stock").check()
+    page.get_by_label("I will ship it myself").check()
+    shopper.submit("Continue", "review")
+    expect(page.get_by_label("Exchange for another size or colour")).to_be_checked()
+    expect(page.locator("#breakdown-exchange li")).to_have_text(
+        ["You get: 1 × Linen shirt L", "Same value: nothing to pay, nothing back."]
+    )
+    shopper.submit("Request the return", "exchange-approved")
+
+    assert page.url == f"{live_portal.url}/R-100001"
+    exchange = page.get_by_role("region", name="Your exchange")
+    expect(exchange.locator("li")).to_have_text(["1 × Linen shirt L (LINEN-L)"])
+    expect(exchange).to_contain_text("Set aside for you. It is sent once your items are back.")
+    with uow:
+        ret = uow.session.scalars(select(ReturnRow)).one()
+        replacement = uow.session.scalars(select(ReplacementOrderRow)).one()
+        lines = [
+            (line.variant_id, line.sku, line.quantity, line.unit_price)
+            for line in uow.session.scalars(select(ReplacementLineRow))
+        ]
+        assert (ret.number, ret.status, ret.resolution) == ("R-100001", "approved", "exchange")
+        assert (replacement.return_id, replacement.kind, replacement.status) == (
+            ret.id, "same_product", "pending",
+        )  # fmt: skip
+        assert (replacement.items_amount, replacement.credit_amount, replacement.balance_due) == (
+            5880, 5880, 0,
+        )  # fmt: skip
+    assert lines == [(variant_id(uow, store_id, "LINEN-L"), "LINEN-L", 1, 4900)]
+    assert stock(uow, store_id) == {("LINEN-L", "sellable"): 1, ("LINEN-L", "reserved"): 1}

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from retour.services.portal.exchange_choice import EXCHANGE_STATES
 from retour.services.portal.status import EVENT_SENTENCES, NEXT_STEPS
 from retour.web.portal.i18n import catalogue, choose_language
 from retour.web.portal.visit import FEE_LABELS, LABELS
@@ -25,7 +26,7 @@ def sentences() -> set[str]:
     found: set[str] = set(STATUSES) | {"Not shipped yet", "Already in a return"}
     for template in (PORTAL / "web/portal/templates").glob("*.html"):
         found |= {m.group(2) for m in re.finditer(r'_\((["\'])(.+?)\1\)', template.read_text())}
-    for table in (EVENT_SENTENCES, NEXT_STEPS, LABELS, FEE_LABELS):
+    for table in (EVENT_SENTENCES, NEXT_STEPS, LABELS, FEE_LABELS, EXCHANGE_STATES):
         found |= set(table.values())
     for module in [
         *(PORTAL / "services/portal").glob("*.py"),

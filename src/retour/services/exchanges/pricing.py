@@ -31,7 +31,13 @@ def value_exchange(
 ) -> Valuation:
     """Price `items` against the return as it stands now (units approved, received, …)."""
     money = uow.refunds.order_money(ret.order_id)
-    quote = quote_with_money(uow, ret, money)
+    return value_against_quote(quote_with_money(uow, ret, money), money, kind, items)
+
+
+def value_against_quote(
+    quote: RefundQuote, money: OrderMoney, kind: ExchangeKind, items: Sequence[ChosenItem]
+) -> Valuation:
+    """Price `items` against a refund quote: a return's, or the portal's for one not yet made."""
     worth = quote.method(QuoteMethod.EXCHANGE)
     shipping = 0 if kind is ExchangeKind.REPLACEMENT else quote.shipping_amount
     list_prices = {line.order_line_id: line.unit_price for line in money.lines}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 from sqlalchemy import and_, select
@@ -30,34 +31,42 @@ def exchange_options(uow: UnitOfWork, store_id: int, return_id: int) -> list[Var
         ret = load_return(uow, store_id, return_id, for_update=False)
         location_id = uow.returns.location_of(ret)
         variant_ids = {line.variant_id for line in ret.lines if line.variant_id is not None}
-        if not variant_ids:
-            return []
-        products = select(Variant.product_id).where(Variant.id.in_(variant_ids))
-        statement = (
-            select(Variant, StockLevel.quantity)
-            .outerjoin(
-                StockLevel,
-                and_(
-                    StockLevel.variant_id == Variant.id,
-                    StockLevel.location_id == location_id,
-                    StockLevel.bucket == StockBucket.SELLABLE.value,
-                ),
-            )
-            .where(Variant.store_id == store_id, Variant.product_id.in_(products))
-            .order_by(Variant.product_id, Variant.id)
+        return variant_options(uow, store_id, variant_ids, location_id)
+
+
+def variant_options(
+    uow: UnitOfWork, store_id: int, variant_ids: Collection[int], location_id: int
+) -> list[VariantOption]:
+    """Every variant of the products of `variant_ids`, with its price and sellable stock at
+    `location_id`; inside the caller's unit of work (the portal asks before a return exists)."""
+    if not variant_ids:
+        return []
+    products = select(Variant.product_id).where(Variant.id.in_(variant_ids))
+    statement = (
+        select(Variant, StockLevel.quantity)
+        .outerjoin(
+            StockLevel,
+            and_(
+                StockLevel.variant_id == Variant.id,
+                StockLevel.location_id == location_id,
+                StockLevel.bucket == StockBucket.SELLABLE.value,
+            ),
         )
-        return [
-            VariantOption(
-                variant_id=variant.id,
-                product_id=variant.product_id,
-                sku=variant.sku,
-                title=variant.title,
-                options=dict(variant.options or {}),
-                unit_price=variant.price,
-                in_stock=max(int(quantity or 0), 0),
-            )
-            for variant, quantity in uow.session.execute(statement)
-        ]
+        .where(Variant.store_id == store_id, Variant.product_id.in_(products))
+        .order_by(Variant.product_id, Variant.id)
+    )
+    return [
+        VariantOption(
+            variant_id=variant.id,
+            product_id=variant.product_id,
+            sku=variant.sku,
+            title=variant.title,
+            options=dict(variant.options or {}),
+            unit_price=variant.price,
+            in_stock=max(int(quantity or 0), 0),
+        )
+        for variant, quantity in uow.session.execute(statement)
+    ]
 
 
 def list_exchanges(

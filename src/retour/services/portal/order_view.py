@@ -12,13 +12,18 @@ from retour.domain.lines import Resolution, ReturnMethod
 from retour.domain.policy import Evaluation
 from retour.domain.returns import Return
 from retour.services.errors import NotFound
+from retour.services.exchanges.queries import VariantOption
 from retour.services.policy.evaluation import judge_request
 from retour.services.policy.inputs import CurrencyMismatch, LineAsk
 from retour.services.policy.live import policy_in_force
+from retour.services.portal.exchange_choice import options_by_line
 from retour.services.portal.lookup import PortalAccess
 
-#: What the portal offers when the policy does not narrow it down.
-RESOLUTIONS = (Resolution.REFUND, Resolution.STORE_CREDIT)
+#: What the portal offers when the policy allows it (an exchange: when an item has a variant
+#: to swap for).
+RESOLUTIONS = (Resolution.REFUND, Resolution.STORE_CREDIT, Resolution.EXCHANGE)
+#: What it offers when the policy cannot judge the order.
+WITHOUT_POLICY = (Resolution.REFUND, Resolution.STORE_CREDIT)
 METHODS = (ReturnMethod.PREPAID_LABEL, ReturnMethod.QR_DROP_OFF, ReturnMethod.SHIP_YOURSELF)
 
 
@@ -33,6 +38,9 @@ class ItemView:
     unit_paid: int
     #: Why nothing of it can be returned, in plain words; None: it can.
     refusal: str | None
+    #: The other variants of its product it can be exchanged for, in stock or not; empty when
+    #: the policy does not let it be exchanged.
+    exchange_options: tuple[VariantOption, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,10 +90,17 @@ def portal_order(uow: UnitOfWork, access: PortalAccess, now: datetime) -> Portal
         )
         evaluation = _evaluation(uow, access, row, returnable, reasons, held, now)
         returns = uow.returns.search(access.store_id, ReturnFilter(order_id=row.id), None, 50)
-        items = tuple(_item(line, shipped, returnable, evaluation) for line in row.lines)
-    resolutions, methods = _offered(evaluation)
-    if access.is_gift:  # the recipient did not pay: no money back to the buyer's card
-        resolutions = (Resolution.STORE_CREDIT,)
+        resolutions, methods = _offered(evaluation)
+        if access.is_gift:  # the recipient did not pay: no money back to the buyer's card
+            resolutions = (Resolution.STORE_CREDIT,)
+        exchangeable = _exchangeable(evaluation) if Resolution.EXCHANGE in resolutions else []
+        options = options_by_line(uow, access.store_id, row.id, exchangeable)
+        items = tuple(
+            _item(line, shipped, returnable, evaluation, options.get(line.id, ()))
+            for line in row.lines
+        )
+    if not options:  # nothing to swap for: no exchange to offer
+        resolutions = tuple(r for r in resolutions if r is not Resolution.EXCHANGE)
     return PortalOrder(
         row.number, row.currency, row.placed_at, items, reasons, resolutions, methods,
         tuple(returns), access.is_gift,
@@ -144,6 +159,7 @@ def _item(
     shipped: dict[int, int],
     returnable: dict[int, int],
     evaluation: Evaluation | None,
+    exchange_options: tuple[VariantOption, ...],
 ) -> ItemView:
     units = returnable.get(line.id, 0)
     paid = line.unit_price * line.quantity - line.line_discount - line.order_discount_allocated
@@ -155,7 +171,21 @@ def _item(
         judged = next((e for e in evaluation.lines if e.order_line_id == line.id), None)
         if judged is not None and not judged.is_eligible and judged.refusals:
             refusal = judged.refusals[0].message
-    return ItemView(line.id, line.title, line.sku, line.quantity, units, unit_paid, refusal)
+    return ItemView(
+        line.id, line.title, line.sku, line.quantity, units, unit_paid, refusal,
+        exchange_options if refusal is None else (),
+    )  # fmt: skip
+
+
+def _exchangeable(evaluation: Evaluation | None) -> list[int]:
+    """The order lines the policy lets be exchanged."""
+    if evaluation is None:
+        return []
+    return [
+        line.order_line_id
+        for line in evaluation.eligible_lines
+        if Resolution.EXCHANGE in line.resolutions
+    ]
 
 
 def _offered(
@@ -163,8 +193,8 @@ def _offered(
 ) -> tuple[tuple[Resolution, ...], tuple[ReturnMethod, ...]]:
     """What the first eligible item may get and go back by (the policy's lists)."""
     if evaluation is None or not evaluation.eligible_lines:
-        return RESOLUTIONS, METHODS
+        return WITHOUT_POLICY, METHODS
     first = evaluation.eligible_lines[0]
-    resolutions = tuple(r for r in RESOLUTIONS if r in first.resolutions) or RESOLUTIONS
+    resolutions = tuple(r for r in RESOLUTIONS if r in first.resolutions) or WITHOUT_POLICY
     methods = tuple(m for m in first.return_methods if m != ReturnMethod.KEEP_ITEM) or METHODS
     return resolutions, methods

@@ -3,6 +3,7 @@ refund quote the API and staff see (docs/refunds.md), for a return not yet made.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -17,9 +18,15 @@ from retour.domain.refund_quote import (
     UnitsToRefund,
     quote_refund,
 )
+from retour.services.exchanges.queries import VariantOption
 from retour.services.policy.evaluation import judge_request
 from retour.services.policy.inputs import CurrencyMismatch, LineAsk
 from retour.services.policy.live import live_policy
+from retour.services.portal.exchange_choice import (
+    ExchangePreview,
+    check_exchange,
+    price_exchange_preview,
+)
 from retour.services.portal.lookup import PortalAccess
 from retour.services.portal.order_view import PortalOrder
 from retour.services.portal.submitting import PortalSubmission
@@ -37,6 +44,8 @@ class Preview:
     refundable: int
     #: What each resolution the portal offers would give, fees and bonus included.
     totals: dict[Resolution, MethodTotal]
+    #: The variants picked for an exchange and what the swap costs; None: none picked.
+    exchange: ExchangePreview | None = None
 
 
 def check_selection(order: PortalOrder, submission: PortalSubmission) -> None:
@@ -80,11 +89,23 @@ def check_selection(order: PortalOrder, submission: PortalSubmission) -> None:
         raise InvalidRequest("Choose one of the options.", field="resolution")
     if submission.return_method not in order.methods:
         raise InvalidRequest("Choose one of the options.", field="method")
+    if submission.resolution is Resolution.EXCHANGE:
+        check_exchange(submission.lines, submission.exchanges, exchange_options(order))
+
+
+def exchange_options(order: PortalOrder) -> dict[int, tuple[VariantOption, ...]]:
+    return {item.order_line_id: item.exchange_options for item in order.items}
 
 
 def preview_return(
-    uow: UnitOfWork, access: PortalAccess, submission: PortalSubmission, now: datetime
+    uow: UnitOfWork,
+    access: PortalAccess,
+    submission: PortalSubmission,
+    now: datetime,
+    options: Mapping[int, Sequence[VariantOption]] | None = None,
 ) -> Preview:
+    """The amounts for the review page; with `options` (the order's exchange options) and a
+    variant picked for every item, what the exchange costs too."""
     with uow:
         money = uow.refunds.order_money(access.order_id)
         merchant_fault = uow.stores.merchant_fault_reason_codes(access.store_id)
@@ -117,7 +138,16 @@ def preview_return(
         for resolution, method in QUOTE_METHODS.items()
         if method in quote.methods
     }
-    return Preview(quote.currency, quote.refundable, totals)
+    exchange = None
+    if options and all(
+        submission.exchanges.get(line.order_line_id)
+        in {option.variant_id for option in options.get(line.order_line_id, ())}
+        for line in submission.lines
+    ):
+        exchange = price_exchange_preview(
+            quote, money, submission.lines, submission.exchanges, options
+        )
+    return Preview(quote.currency, quote.refundable, totals, exchange)
 
 
 def _fee_settings(

@@ -12,6 +12,7 @@ from retour.domain.lines import ReturnMethod
 from retour.domain.returns import Return
 from retour.domain.statuses import ReturnStatus
 from retour.services.errors import NotFound
+from retour.services.portal.exchange_choice import PortalExchange, latest_exchange
 from retour.services.portal.lookup import PortalAccess
 from retour.services.portal.submitting import SHOPPER
 from retour.services.queries import return_events
@@ -33,6 +34,12 @@ EVENT_SENTENCES = {
     "return.expired": "The return expired before the parcel was sent.",
     "refund.succeeded": "Your refund was paid.",
     "store_credit.issued": "Your store credit was issued.",
+    "exchange.created": "You chose an exchange.",
+    "exchange.reserved": "Your exchange item was set aside for you.",
+    "exchange.balance_due": "The store is waiting for you to pay the exchange's difference.",
+    "exchange.released": "Your exchange is being prepared.",
+    "exchange.shipped": "Your exchange item was sent.",
+    "exchange.cancelled": "The exchange was cancelled.",
 }
 
 NEXT_STEPS = {
@@ -62,6 +69,7 @@ class PortalReturn:
     ret: Return
     timeline: tuple[TimelineEntry, ...]
     next_step: str
+    exchange: PortalExchange | None = None
 
     @property
     def can_cancel(self) -> bool:
@@ -89,7 +97,9 @@ def portal_return(uow: UnitOfWork, access: PortalAccess, number: str) -> PortalR
         for event in return_events(uow, access.store_id, return_id)
         if event.name in EVENT_SENTENCES
     )
-    return PortalReturn(return_id, ret, timeline, NEXT_STEPS.get(ret.status, ""))
+    with uow:  # one that fell back to credit or a refund keeps showing its cancelled exchange
+        exchange = latest_exchange(uow, access.store_id, return_id)
+    return PortalReturn(return_id, ret, timeline, NEXT_STEPS.get(ret.status, ""), exchange)
 
 
 def cancel_own_return(uow: UnitOfWork, access: PortalAccess, number: str, now: datetime) -> Return:

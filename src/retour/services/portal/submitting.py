@@ -2,23 +2,35 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from retour.db.models import Variant
 from retour.db.unit_of_work import UnitOfWork
-from retour.domain.errors import InvalidRequest
+from retour.domain.errors import InvalidRequest, QuantityExceeded
 from retour.domain.inputs import LineRequest
 from retour.domain.lines import Resolution, ReturnMethod
 from retour.domain.returns import Return
 from retour.services.context import Actor
+from retour.services.exchanges.choosing import choose_exchange
 from retour.services.idempotency import Response, fingerprint, run_idempotently
+from retour.services.portal.exchange_choice import (
+    KIND,
+    exchange_field,
+    item_choices,
+    line_of_choice,
+    out_of_stock,
+)
 from retour.services.portal.lookup import PortalAccess
 from retour.services.portal.photos import attach_photos
 from retour.services.queries import get_return
 from retour.services.returns import ReturnRequest, request_return
 
 SHOPPER = Actor("customer")
+#: How the exchange service names a choice's field: `items[0].quantity`.
+CHOICE_FIELD = re.compile(r"items\[(\d+)\]")
 MAX_NOTE = 2000
 
 
@@ -32,6 +44,8 @@ class PortalSubmission:
     submission_key: str
     #: Per order line: the tokens of the photos sent with it (services/portal/photos.py).
     photos: Mapping[int, Sequence[str]] = field(default_factory=dict)
+    #: Per order line: the variant it is exchanged for (read when the resolution is exchange).
+    exchanges: Mapping[int, int] = field(default_factory=dict)
 
 
 def submit_return(
@@ -55,7 +69,10 @@ def submit_return(
     )
 
     def open_return() -> Response:
+        # One transaction: the return and its exchange are made together, or neither is.
         ret = request_return(uow, access.store_id, request, SHOPPER, now)
+        if submission.resolution is Resolution.EXCHANGE:
+            _choose_exchange(uow, access, ret, submission, now)
         return 201, {"return_id": ret.id}
 
     (_, body), _ = run_idempotently(
@@ -72,3 +89,26 @@ def submit_return(
         uow, access, ret, [token for tokens in submission.photos.values() for token in tokens]
     )
     return ret
+
+
+def _choose_exchange(
+    uow: UnitOfWork, access: PortalAccess, ret: Return, submission: PortalSubmission, now: datetime
+) -> None:
+    """Swap the return for the variants picked; the exchange service's refusal (one went out
+    of stock since the items page) is given the portal's field of that item."""
+    assert ret.id is not None
+    choices = item_choices(submission.lines, submission.exchanges)
+    try:
+        choose_exchange(uow, access.store_id, ret.id, KIND, choices, SHOPPER, now)
+    except InvalidRequest as refused:
+        found = CHOICE_FIELD.match(refused.field)
+        if found is None:
+            raise
+        choice = choices[int(found.group(1))]
+        field = exchange_field(line_of_choice(submission.lines, submission.exchanges, choice))
+        if isinstance(refused, QuantityExceeded):
+            variant = uow.session.get(Variant, choice.variant_id)
+            raise out_of_stock(variant.title if variant else "", field) from refused
+        raise InvalidRequest(
+            "Choose the size or colour you want instead.", field=field
+        ) from refused

@@ -14,6 +14,7 @@ from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.inputs import LineRequest
 from retour.domain.lines import Resolution, ReturnMethod
+from retour.services.portal.exchange_choice import exchange_field
 from retour.services.portal.lookup import PortalAccess
 from retour.services.portal.photos import MAX_BYTES, MAX_PER_ITEM, clean_image, keep_photos
 from retour.services.portal.submitting import PortalSubmission
@@ -24,6 +25,7 @@ Choice = TypeVar("Choice", Resolution, ReturnMethod)
 def submission_of(fields: Mapping[str, str]) -> PortalSubmission:
     lines = []
     photos: dict[int, tuple[str, ...]] = {}
+    exchanges: dict[int, int] = {}
     for name, value in fields.items():
         if not name.startswith("qty-") or value in ("", "0"):
             continue
@@ -36,6 +38,9 @@ def submission_of(fields: Mapping[str, str]) -> PortalSubmission:
         comment = fields.get(f"comment-{line_id}", "").strip()
         lines.append(LineRequest(int(line_id), int(value), reason, comment))
         photos[int(line_id)] = photo_tokens(fields, line_id)
+        variant = fields.get(exchange_field(int(line_id)), "")
+        if variant.isdigit():
+            exchanges[int(line_id)] = int(variant)
     return PortalSubmission(
         lines=lines,
         resolution=_choice(Resolution, fields.get("resolution", ""), "resolution"),
@@ -43,6 +48,7 @@ def submission_of(fields: Mapping[str, str]) -> PortalSubmission:
         note=fields.get("note", ""),
         submission_key=fields.get("submission_key", "")[:64] or secrets.token_urlsafe(16),
         photos=photos,
+        exchanges=exchanges,
     )
 
 

@@ -9,13 +9,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from retour.domain.errors import InvalidRequest
+from retour.domain.lines import Resolution
 from retour.services.portal.lookup import (
     LookupRequest,
     TooManyTries,
     find_order,
 )
 from retour.services.portal.order_view import PortalOrder, portal_order
-from retour.services.portal.preview import Preview, check_selection, preview_return
+from retour.services.portal.preview import (
+    Preview,
+    check_selection,
+    exchange_options,
+    preview_return,
+)
 from retour.services.portal.submitting import PortalSubmission, submit_return
 from retour.web.portal.forms import submission_of, take_photos
 from retour.web.portal.session import (
@@ -97,7 +103,10 @@ async def choose(request: Request, slug: str) -> Response:
         submission = submission_of(fields)
         check_selection(order, submission)
         if "confirm" not in fields:
-            preview = preview_return(visit.state.new_uow(), visit.access, submission, visit.now)
+            preview = preview_return(
+                visit.state.new_uow(), visit.access, submission, visit.now,
+                exchange_options(order),
+            )  # fmt: skip
             return _review_page(visit, order, fields, submission, preview)
         ret = submit_return(visit.state.new_uow(), visit.access, submission, visit.now)
     except InvalidRequest as error:
@@ -145,7 +154,7 @@ def _review_page(
     kept = {name: value for name, value in fields.items() if name not in ("csrf", "resolution")}
     return visit.page(
         "review.html", order=order, submission=submission, preview=preview, chosen=chosen,
-        kept=kept, fee_labels=FEE_LABELS,
+        kept=kept, fee_labels=FEE_LABELS, exchange=Resolution.EXCHANGE,
     )  # fmt: skip
 
 

@@ -67,6 +67,7 @@ CSP = (
 LABELS = {
     Resolution.REFUND: "Refund to my original payment",
     Resolution.STORE_CREDIT: "Store credit",
+    Resolution.EXCHANGE: "Exchange for another size or colour",
     ReturnMethod.PREPAID_LABEL: "Prepaid return label (print at home)",
     ReturnMethod.QR_DROP_OFF: "QR code for drop-off (no printer needed)",
     ReturnMethod.SHIP_YOURSELF: "I will ship it myself",
