@@ -245,6 +245,23 @@ def test_an_exchange_without_a_size_picked_names_the_item(portal, uow):
     assert count(uow, ReturnRow) == 0
 
 
+def test_a_variant_not_offered_for_the_item_is_refused(portal, uow):
+    """Its own size (that would be a replacement) or another store's variant: not offered."""
+    new_shopper, clock = portal
+    store_id = store_id_of(uow)
+    stocked(uow, store_id, clock, sku="LINEN-M", quantity=3)
+    client = signed_in(new_shopper())
+    html, form = order_form(client)
+    size_m = line_ids(html)[0]
+    own = variant_id(uow, store_id, "LINEN-M")
+
+    response = client.post(f"{BASE}/order", data={**form, **exchange_fields(size_m, own)})
+
+    assert response.status_code == 400
+    assert f'id="error-{size_m}">Choose the size or colour you want instead.</p>' in response.text
+    assert count(uow, ReturnRow) == 0
+
+
 def test_an_out_of_stock_size_posted_anyway_is_refused(portal, uow):
     new_shopper, _ = portal
     client = signed_in(new_shopper())

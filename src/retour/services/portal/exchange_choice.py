@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from retour.db.models import OrderLineRow, ReplacementOrderRow
+from retour.db.repositories.inventory import DEFAULT_LOCATION
 from retour.db.repositories.refunds import OrderMoney
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
@@ -41,15 +42,19 @@ def options_by_line(
     where a new return would take them from (the store's default location)."""
     if not line_ids:
         return {}
-    statement = select(OrderLineRow.id, OrderLineRow.variant_id).where(
+    # The location comes with the lines: one round trip fewer on every page that shows them.
+    statement = select(
+        OrderLineRow.id, OrderLineRow.variant_id, DEFAULT_LOCATION.scalar_subquery()
+    ).where(
         OrderLineRow.store_id == store_id,
         OrderLineRow.order_id == order_id,
         OrderLineRow.id.in_(line_ids),
     )
-    variants = {line_id: variant for line_id, variant in uow.session.execute(statement) if variant}
+    rows = uow.session.execute(statement, {"store_id": store_id}).all()
+    variants = {line_id: variant for line_id, variant, _ in rows if variant is not None}
     if not variants:
         return {}
-    location_id = uow.inventory.default_location_id(store_id)
+    location_id = int(rows[0][2])
     options = variant_options(uow, store_id, set(variants.values()), location_id)
     product_of = {option.variant_id: option.product_id for option in options}
     return {
