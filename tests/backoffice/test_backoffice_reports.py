@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from html import unescape
 
 import pytest
@@ -13,19 +14,26 @@ from fastapi.testclient import TestClient
 from retour.services.stores import create_staff_user
 from tests.backoffice.steps import BASE, PASSWORD, sign_in
 from tests.conftest import START, empty_all_tables
-from tests.support.report_dataset import build_dataset
+from tests.support.report_dataset import Dataset, at, build_dataset
+from tests.support.report_rows import Asked, Item
 
 FEBRUARY = "from=2026-02-01&to=2026-02-28"
 QUEUE_FEBRUARY = "from=2026-02-01&amp;to=2026-02-28"
 
 
+@dataclass
+class Reporting:
+    dataset: Dataset
+    staff: Callable[[str], TestClient]
+
+
 @pytest.fixture
-def staff_client(backoffice_app, engine, uow) -> Iterator[Callable[[str], TestClient]]:
-    """A client signed in to the dataset's store with the given role."""
+def reporting(backoffice_app, engine, uow) -> Iterator[Reporting]:
+    """The dataset's store with an analyst, a warehouse hand and an owner to sign in."""
     empty_all_tables(engine)
     app, clock = backoffice_app
     clock.current = START  # 2026-03-02 10:30 in Paris
-    build_dataset(uow)
+    dataset = build_dataset(uow)
     for role in ("analyst", "warehouse", "owner"):
         create_staff_user(
             uow, store_slug="acme", email=f"{role}@acme.test", password=PASSWORD, role=role,
@@ -38,7 +46,7 @@ def staff_client(backoffice_app, engine, uow) -> Iterator[Callable[[str], TestCl
         clients.append(client)
         return sign_in(client, f"{role}@acme.test")
 
-    yield signed_in
+    yield Reporting(dataset, signed_in)
     for client in clients:
         client.close()
 
@@ -56,8 +64,8 @@ def rows_of(html: str, heading_id: str) -> list[list[str]]:
     ]
 
 
-def test_the_return_rate_against_the_previous_period(staff_client):
-    page = staff_client("analyst").get(f"{BASE}/reports?{FEBRUARY}")
+def test_the_return_rate_against_the_previous_period(reporting):
+    page = reporting.staff("analyst").get(f"{BASE}/reports?{FEBRUARY}")
 
     assert page.status_code == 200
     assert "compared with 2026-01-04 to 2026-01-31" in page.text
@@ -72,8 +80,8 @@ def test_the_return_rate_against_the_previous_period(staff_client):
     assert '<a href="/backoffice/returns?from=2026-01-04&amp;to=2026-01-31">0 %</a>' in page.text
 
 
-def test_reasons_resolutions_and_products_with_their_links(staff_client):
-    page = staff_client("analyst").get(f"{BASE}/reports?{FEBRUARY}")
+def test_reasons_resolutions_and_products_with_their_links(reporting):
+    page = reporting.staff("analyst").get(f"{BASE}/reports?{FEBRUARY}")
 
     assert rows_of(page.text, "reasons") == [["too small", "2", "3"], ["defective", "1", "1"]]
     assert (
@@ -101,8 +109,31 @@ def test_reasons_resolutions_and_products_with_their_links(staff_client):
     assert "No anomalies in this period." in page.text
 
 
-def test_the_rate_over_time_has_a_row_and_a_link_per_day(staff_client):
-    page = staff_client("analyst").get(f"{BASE}/reports?{FEBRUARY}")
+def test_an_anomaly_links_to_its_returns_and_odd_characters_are_escaped(reporting):
+    # Given five February returns of a SKU never returned (nor sold) in the 90 days before.
+    rows = reporting.dataset.rows
+    rows.product("tee", "Tops", ["TEE<&>"])
+    for day in range(2, 7):
+        order = rows.order(at(2, day, 12), [Item("TEE<&>", 1, 1500)])
+        rows.return_(order, at(2, day + 10, 12), [Asked(0, 1, "too_small", "refund")])
+
+    page = reporting.staff("analyst").get(f"{BASE}/reports?{FEBRUARY}")
+
+    # Expected 0.5 × 28 / 90 returns (no baseline sales: per day): 5 is 32.14 times that.
+    assert rows_of(page.text, "anomalies") == [
+        ["TEE<&> TEE<&> title", "too small", "5", "0.16", "32.14×"]
+    ]
+    link = f"/backoffice/returns?q=TEE%3C%26%3E&amp;reason=too_small&amp;{QUEUE_FEBRUARY}"
+    assert f'<a href="{link}">5</a>' in page.text
+    assert rows_of(page.text, "products")[0] == [
+        "TEE<&> TEE<&> title", "5", "5", "100 %", "too small (5)",
+    ]  # fmt: skip
+    assert ">TEE&lt;&amp;&gt;</text>" in page.text  # the bar's label in the SVG
+    assert "TEE<&>" not in page.text
+
+
+def test_the_rate_over_time_has_a_row_and_a_link_per_day(reporting):
+    page = reporting.staff("analyst").get(f"{BASE}/reports?{FEBRUARY}")
 
     rows = rows_of(page.text, "over-time")
     assert len(rows) == 28
@@ -114,8 +145,8 @@ def test_the_rate_over_time_has_a_row_and_a_link_per_day(staff_client):
     assert "<title>Return rate by orders, 2026-02-01 to 2026-02-28</title>" in page.text
 
 
-def test_by_order_date_counts_the_returns_of_februarys_orders(staff_client):
-    page = staff_client("owner").get(f"{BASE}/reports?{FEBRUARY}&cohort=order_date")
+def test_by_order_date_counts_the_returns_of_februarys_orders(reporting):
+    page = reporting.staff("owner").get(f"{BASE}/reports?{FEBRUARY}&cohort=order_date")
 
     assert page.status_code == 200
     # O1–O3 each got a return (R1, R2, R3); January's O5 got R4.
@@ -125,8 +156,8 @@ def test_by_order_date_counts_the_returns_of_februarys_orders(staff_client):
     assert '<option value="order_date" selected>by order date</option>' in page.text
 
 
-def test_the_dashboard_opens_on_the_last_30_days_in_store_time(staff_client):
-    page = staff_client("analyst").get(f"{BASE}/reports")
+def test_the_dashboard_opens_on_the_last_30_days_in_store_time(reporting):
+    page = reporting.staff("analyst").get(f"{BASE}/reports")
 
     assert page.status_code == 200
     assert 'name="from" type="date" value="2026-02-01"' in page.text
@@ -134,8 +165,8 @@ def test_the_dashboard_opens_on_the_last_30_days_in_store_time(staff_client):
     assert "2026-02-01 to 2026-03-02 (30 days, Europe/Paris)" in page.text
 
 
-def test_an_empty_period_says_so(staff_client):
-    page = staff_client("analyst").get(f"{BASE}/reports?from=2025-06-01&to=2025-06-30")
+def test_an_empty_period_says_so(reporting):
+    page = reporting.staff("analyst").get(f"{BASE}/reports?from=2025-06-01&to=2025-06-30")
 
     assert page.status_code == 200
     assert "Nothing was sold or returned between 2025-06-01 and 2025-06-30." in page.text
@@ -152,8 +183,8 @@ def test_an_empty_period_says_so(staff_client):
         (f"{FEBRUARY}&cohort=weekly", "cohort", "cohort must be return_date or order_date"),
     ],
 )
-def test_a_bad_period_is_refused_next_to_its_field(staff_client, query, field, message):
-    page = staff_client("analyst").get(f"{BASE}/reports?{query}")
+def test_a_bad_period_is_refused_next_to_its_field(reporting, query, field, message):
+    page = reporting.staff("analyst").get(f"{BASE}/reports?{query}")
 
     assert page.status_code == 400
     assert f'<p class="field-error" id="{field}-error">{unescape(message)}</p>' in unescape(
@@ -163,8 +194,8 @@ def test_a_bad_period_is_refused_next_to_its_field(staff_client, query, field, m
     assert 'id="rate"' not in page.text
 
 
-def test_the_warehouse_may_not_see_reports(staff_client):
-    warehouse = staff_client("warehouse")
+def test_the_warehouse_may_not_see_reports(reporting):
+    warehouse = reporting.staff("warehouse")
 
     page = warehouse.get(f"{BASE}/reports?{FEBRUARY}")
     bad_date = warehouse.get(f"{BASE}/reports?from=nope")
@@ -175,14 +206,14 @@ def test_the_warehouse_may_not_see_reports(staff_client):
     assert f'href="{BASE}/reports"' not in warehouse.get(BASE).text
 
 
-def test_the_navigation_links_reports_for_the_analyst(staff_client):
-    home = staff_client("analyst").get(BASE)
+def test_the_navigation_links_reports_for_the_analyst(reporting):
+    home = reporting.staff("analyst").get(BASE)
 
     assert f'<li><a href="{BASE}/reports">Reports</a></li>' in home.text
 
 
-def test_the_stylesheet_is_served(staff_client):
-    sheet = staff_client("analyst").get(f"{BASE}/reports.css")
+def test_the_stylesheet_is_served(reporting):
+    sheet = reporting.staff("analyst").get(f"{BASE}/reports.css")
 
     assert sheet.status_code == 200
     assert sheet.headers["content-type"].startswith("text/css")
