@@ -73,7 +73,7 @@ def test_the_return_rate_against_the_previous_period(reporting):
     assert rows_of(page.text, "rate") == [
         ["By orders", "66.7 % (2 of 3 orders)", "0 % (0 of 1 orders)", "+66.7 pts"],
         ["By units", "80 % (4 of 5 units)", "0 % (0 of 2 units)", "+80 pts"],
-        ["By value, EUR", "128.6 % (€279.00 of €217.00)", "0 %", "+128.6 pts"],
+        ["By value, EUR", "128.6 % (€279.00 of €217.00)", "0 % (€0.00 of €160.00)", "+128.6 pts"],
         ["By value, USD", "0 % ($0.00 of $49.00)", "–", "–"],
     ]
     assert f'<a href="/backoffice/returns?{QUEUE_FEBRUARY}">66.7 %</a>' in page.text
@@ -84,13 +84,15 @@ def test_reasons_resolutions_and_products_with_their_links(reporting):
     page = reporting.staff("analyst").get(f"{BASE}/reports?{FEBRUARY}")
 
     assert rows_of(page.text, "reasons") == [["too small", "2", "3"], ["defective", "1", "1"]]
+    assert ">too small</text>" in page.text and ">3 units</text>" in page.text  # the bars
+    assert ">defective</text>" in page.text and ">1 unit</text>" in page.text
     assert (
         f'<a href="/backoffice/returns?reason=too_small&amp;{QUEUE_FEBRUARY}">too small</a>'
         in page.text
     )
     assert rows_of(page.text, "resolutions") == [
-        ["refund", "2", "3", "€209.00"],
-        ["store credit", "1", "1", "€70.00"],
+        ["refund", "EUR", "2", "3", "€209.00"],
+        ["store credit", "EUR", "1", "1", "€70.00"],
     ]
     assert "Revenue retained (EUR): <strong>25.1 %</strong> (€70.00 of €279.00 returned)" in (
         page.text

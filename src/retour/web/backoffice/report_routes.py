@@ -78,7 +78,7 @@ def dashboard_charts(board: Dashboard) -> dict[str, Markup]:
         charts.Point(point.first_day.isoformat(), point.order_rate) for point in board.series
     ]
     reasons = [
-        charts.Bar(code_label(count.reason_code), count.units, f"{count.units} units")
+        charts.Bar(code_label(count.reason_code), count.units, units_text(count.units))
         for count in board.reasons
     ]
     units_per_resolution: dict[str, int] = {}
@@ -87,11 +87,11 @@ def dashboard_charts(board: Dashboard) -> dict[str, Markup]:
             units_per_resolution.get(total.resolution, 0) + total.units
         )
     resolutions = [
-        charts.Bar(code_label(resolution), units, f"{units} units")
+        charts.Bar(code_label(resolution), units, units_text(units))
         for resolution, units in sorted(units_per_resolution.items(), key=lambda r: -r[1])
     ]
     products = [
-        charts.Bar(f"{product.sku}", product.units_returned, f"{product.units_returned} units")
+        charts.Bar(product.sku, product.units_returned, units_text(product.units_returned))
         for product in board.products
     ]
     return {
@@ -112,6 +112,10 @@ def change_text(current: float | None, previous: float | None) -> str:
         return "–"
     points = round((current - previous) * 100, 1)
     return f"{points:+g} pts" if points else "0 pts"
+
+
+def units_text(units: int) -> str:
+    return f"{units} unit" if units == 1 else f"{units} units"
 
 
 def code_label(code: str) -> str:
