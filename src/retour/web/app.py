@@ -38,6 +38,8 @@ from retour.web.api.routes import (
 from retour.web.api.routes import policy as policy_routes
 from retour.web.api.routes import settings as settings_routes
 from retour.web.backoffice import auth_routes as backoffice_auth
+from retour.web.backoffice import queue_routes as backoffice_queue
+from retour.web.backoffice import report_routes as backoffice_reports
 from retour.web.backoffice import return_routes as backoffice_returns
 from retour.web.backoffice import station_routes as backoffice_station
 from retour.web.portal import return_routes as portal_returns
@@ -110,7 +112,9 @@ def create_app(
     app.include_router(portal_returns.router)  # after: `/{number}` comes last
     app.include_router(backoffice_auth.router)
     app.include_router(backoffice_station.router)
+    app.include_router(backoffice_queue.router)
     app.include_router(backoffice_returns.router)
+    app.include_router(backoffice_reports.router)
     return app
 
 

@@ -33,6 +33,7 @@ from retour.db.models.shipments import (
 )
 from retour.db.models.staff import ReturnNote, StaffPasswordReset, StaffSession
 from retour.db.models.stores import ApiKey, ReturnReason, StaffUser, Store
+from retour.db.models.tallies import ReturnStatusTally
 
 __all__ = [
     "ApiKey",
@@ -66,6 +67,7 @@ __all__ = [
     "ReturnPhoto",
     "ReturnReason",
     "ReturnRow",
+    "ReturnStatusTally",
     "ShipmentDocumentRow",
     "ShipmentRow",
     "StaffPasswordReset",

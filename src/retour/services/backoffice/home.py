@@ -50,8 +50,10 @@ def home(uow: UnitOfWork, staff: StaffMember, now: datetime) -> Home:
             .order_by(Event.id.desc())
             .limit(RECENT_EVENTS)
         )
-        return Home(
+        found = Home(
             attention_counts(uow, staff.store_id, now),
             {name: count for name, count in today},
             [Activity(*row) for row in recent],
         )
+        uow.commit()  # the status tallies may have been folded
+        return found

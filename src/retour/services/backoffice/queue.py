@@ -15,6 +15,7 @@ from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.staff import Permission, StaffMember, ensure_permitted
 from retour.domain.statuses import ReturnStatus
+from retour.services.backoffice.tallies import status_counts
 
 PAGE_SIZE = 50
 #: A parcel on its way for longer than this "needs attention".
@@ -75,6 +76,12 @@ class QueueRow:
     return_method: str
     risk_score: int | None
     refund_status: str
+    #: What the return's page calls its version: a bulk decision is refused when it moved.
+    updated_at: datetime
+
+    @property
+    def version(self) -> str:
+        return self.updated_at.isoformat()
 
 
 @dataclass(frozen=True)
@@ -97,10 +104,8 @@ def returns_queue(
     ensure_permitted(staff, Permission.VIEW_RETURNS)
     where = where.checked()
     with uow:
-        zone = ZoneInfo(
-            uow.session.scalar(select(Store.timezone).where(Store.id == staff.store_id)) or "UTC"
-        )
-        statement = _listing(staff.store_id, where, now, zone)
+        zone = store_zone(uow, staff.store_id)
+        statement = queue_listing(staff.store_id, where, now, zone)
         newest_first = where.sort != "oldest"
         if after is not None:
             statement = statement.where(
@@ -112,35 +117,42 @@ def returns_queue(
             for row in uow.session.execute(statement.order_by(order).limit(limit + 1))
         ]
         counts = status_counts(uow, staff.store_id)
-        attention = attention_counts(uow, staff.store_id, now)
+        attention = attention_counts(uow, staff.store_id, now, counts)
+        uow.commit()  # the tallies may have been folded
     has_more = len(found) > limit
     rows = found[:limit]
     return QueuePage(rows, rows[-1].id if has_more else None, counts, attention)
 
 
-def status_counts(uow: UnitOfWork, store_id: int) -> dict[str, int]:
-    statement = (
-        select(ReturnRow.status, func.count())
-        .where(ReturnRow.store_id == store_id)
-        .group_by(ReturnRow.status)
-    )
-    found = {status: count for status, count in uow.session.execute(statement)}
-    return {status.value: found.get(status.value, 0) for status in ReturnStatus}
-
-
-def attention_counts(uow: UnitOfWork, store_id: int, now: datetime) -> dict[str, int]:
-    return {
+def attention_counts(
+    uow: UnitOfWork, store_id: int, now: datetime, counts: dict[str, int] | None = None
+) -> dict[str, int]:
+    """Two views are sums of status counts (`counts`, read when not given); the other two
+    are counted over the few returns their indexes find."""
+    counts = counts if counts is not None else status_counts(uow, store_id)
+    counted = {
         view: uow.session.scalar(
             select(func.count())
             .select_from(ReturnRow)
             .where(ReturnRow.store_id == store_id, _attention(view, now))
         )
         or 0
-        for view in ATTENTION
+        for view in ("in_transit_too_long", "refund_failed")
+    }
+    return {
+        "review": counts[S.REQUESTED.value],
+        "in_transit_too_long": counted["in_transit_too_long"],
+        "not_inspected": counts[S.RECEIVED.value] + counts[S.PARTIALLY_RECEIVED.value],
+        "refund_failed": counted["refund_failed"],
     }
 
 
-def _listing(store_id: int, where: QueueFilter, now: datetime, zone: ZoneInfo) -> Select[Any]:
+def store_zone(uow: UnitOfWork, store_id: int) -> ZoneInfo:
+    found = uow.session.scalar(select(Store.timezone).where(Store.id == store_id))
+    return ZoneInfo(found or "UTC")
+
+
+def queue_listing(store_id: int, where: QueueFilter, now: datetime, zone: ZoneInfo) -> Select[Any]:
     units = (
         select(func.coalesce(func.sum(ReturnLineRow.requested_quantity), 0))
         .where(ReturnLineRow.return_id == ReturnRow.id)
@@ -159,6 +171,7 @@ def _listing(store_id: int, where: QueueFilter, now: datetime, zone: ZoneInfo) -
             ReturnRow.return_method,
             ReturnRow.risk_score,
             ReturnRow.refund_status,
+            ReturnRow.updated_at,
         )
         .join(OrderRow, OrderRow.id == ReturnRow.order_id)
         .where(ReturnRow.store_id == store_id)

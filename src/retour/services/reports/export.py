@@ -78,8 +78,8 @@ def return_lines_csv(
         result = uow.session.execute(statement)
         for rows in result.partitions():
             writer.writerows(_csv_row(row, zone) for row in rows)
-            yield _drain(buffer)
-        yield _drain(buffer)
+            yield drain_buffer(buffer)
+        yield drain_buffer(buffer)
 
 
 def _csv_row(row: tuple[object, ...], zone: ZoneInfo) -> list[object]:
@@ -92,7 +92,7 @@ def _csv_row(row: tuple[object, ...], zone: ZoneInfo) -> list[object]:
     return values
 
 
-def _drain(buffer: io.StringIO) -> str:
+def drain_buffer(buffer: io.StringIO) -> str:
     text = buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()

@@ -1,20 +1,18 @@
-"""The back office's returns: home, queue, a return's page and its actions."""
+"""The back office's home, a return's page and its actions (the queue: queue_routes.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from retour.domain.errors import DomainError, InvalidRequest
 from retour.domain.returns import Return
-from retour.domain.statuses import ReturnStatus
 from retour.services.backoffice import actions
 from retour.services.backoffice.detail import read_return_photo, return_detail
 from retour.services.backoffice.home import home
-from retour.services.backoffice.queue import ATTENTION, RISK_BANDS, QueueFilter, returns_queue
+from retour.services.backoffice.queue import ATTENTION
 from retour.web.backoffice import forms
 from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit
 
@@ -27,36 +25,6 @@ def home_page(request: Request) -> Response:
     return visit.page(
         "home.html", home=home(visit.new_uow(), visit.staff, visit.now), attention=ATTENTION
     )
-
-
-@router.get("/returns")
-def queue_page(request: Request) -> Response:
-    visit = StaffVisit(request)
-    params = request.query_params
-    error: InvalidRequest | None = None
-    try:
-        where = QueueFilter(
-            status=params.get("status", ""),
-            attention=params.get("attention", ""),
-            search=params.get("q", ""),
-            reason=params.get("reason", ""),
-            method=params.get("method", ""),
-            risk=params.get("risk", ""),
-            created_from=_day(params.get("from", ""), "from"),
-            created_to=_day(params.get("to", ""), "to"),
-            sort=params.get("sort", "") or "newest",
-        )
-        after = forms.whole_number(dict(params), "after") or None
-        page = returns_queue(visit.new_uow(), visit.staff, where, visit.now, after)
-    except InvalidRequest as refused:
-        error, where = refused, QueueFilter()
-        page = returns_queue(visit.new_uow(), visit.staff, where, visit.now)
-    kept = {name: value for name, value in params.items() if value and name != "after"}
-    return visit.page(
-        "queue.html", 400 if error else 200, page=page, where=where, kept=kept, error=error,
-        statuses=[status.value for status in ReturnStatus], attention=ATTENTION,
-        risks=list(RISK_BANDS),
-    )  # fmt: skip
 
 
 @router.get("/returns/{number}")
@@ -178,12 +146,3 @@ def _return_page(
         "return.html", status_code, detail=detail, ret=detail.ret, error=error,
         fields=fields or {}, done=visit.request.query_params.get("done", ""),
     )  # fmt: skip
-
-
-def _day(text: str, field: str) -> date | None:
-    if not text.strip():
-        return None
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise InvalidRequest(f"{field} must be a date like 2026-03-31", field=field) from None
