@@ -11,8 +11,9 @@ from retour.db.models import Event, ReturnNote
 from retour.domain.inputs import InspectionInput, Receipt
 from retour.domain.lines import Disposition, Grade
 from retour.domain.staff import NotPermitted, Role, StaffMember
+from retour.payments.registry import NO_PROVIDERS
 from retour.services import returns as use_cases
-from retour.services.backoffice import actions, station
+from retour.services.backoffice import actions, refunding, station
 from retour.services.backoffice.detail import return_detail, return_id_of
 from retour.services.errors import NotFound
 from tests.backoffice.conftest import request_return
@@ -30,13 +31,14 @@ ALLOWED = {
     "station": {Role.OWNER, Role.ADMIN, Role.AGENT, Role.WAREHOUSE},
     "complete": {Role.OWNER, Role.ADMIN, Role.AGENT},
     "note": {Role.OWNER, Role.ADMIN, Role.AGENT, Role.WAREHOUSE},
+    "refund": {Role.OWNER, Role.ADMIN, Role.AGENT},
 }
 #: The status each action needs its return brought to first.
 SETUP = {
     "view": "requested", "approve": "requested", "reject": "requested",
     "request_info": "requested", "cancel": "requested", "note": "requested",
     "mark_in_transit": "approved", "receive": "approved", "station": "approved",
-    "inspect": "received", "complete": "inspected",
+    "inspect": "received", "complete": "inspected", "refund": "approved",
 }  # fmt: skip
 
 
@@ -93,6 +95,14 @@ def run(action: str, uow, staff: StaffMember, number: str, now, store_id: int):
         ),
         "complete": lambda: actions.complete(uow, staff, number, "", now),
         "note": lambda: actions.add_note(uow, staff, number, now, "seen"),
+        "refund": lambda: refunding.refund_from_page(
+            uow,
+            staff,
+            number,
+            "",
+            refunding.RefundForm("store_credit", "", "", "", f"key-{number}" * 3),
+            refunding.Payments(NO_PROVIDERS, lambda: uow, lambda: now),
+        ),
     }
     return calls[action]()
 

@@ -74,7 +74,7 @@ class Staff:
 
     def landed(self, step: str) -> None:
         """Screenshot the page, then fail on any serious or critical axe violation."""
-        self.audited.append(self.page.url)
+        self.audited.append(self.page.url.partition("#")[0])  # responses carry no fragment
         label = f"{self.name}-{len(self.audited):02d}-{step}"
         self.page.screenshot(path=self.artifacts / f"{label}.png", full_page=True)
         # The back office's CSP (script-src 'self') refuses injected scripts: the browser

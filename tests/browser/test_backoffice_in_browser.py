@@ -9,7 +9,7 @@ from datetime import timedelta
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from retour.db.models import Event, ReturnLineRow, ReturnRow, StaffSession, StaffUser
+from retour.db.models import Event, RefundRow, ReturnLineRow, ReturnRow, StaffSession, StaffUser
 from retour.domain.staff import Role, StaffMember
 from retour.services import queries
 from retour.services import returns as use_cases
@@ -128,7 +128,7 @@ def test_the_queue_filters_by_status_and_finds_by_rma_and_email(
     agent = staff_browser("agent")
     agent.sign_in("agent@acme.test")
     page = agent.page
-    listed = page.locator("table.queue tbody tr td:first-child")
+    listed = page.locator("table.queue tbody tr td > a")
     agent.open("/returns", "queue")
     expect(listed).to_have_text([other, approved, first])
 
@@ -341,3 +341,31 @@ def test_a_stale_page_is_refused_and_nothing_is_applied(staff_browser, live_back
         approved.updated_at,
     )
     assert event_names(uow, shop.requested) == ["return.requested", "return.approved"]
+
+
+def test_an_agent_refunds_in_store_credit_with_the_quote_shown_first(
+    staff_browser, live_backoffice, uow
+):
+    shop = live_backoffice
+    number = approved_return(uow, shop, "1002", quantities=(1, 0))
+    agent = staff_browser("agent")
+    agent.sign_in("agent@acme.test")
+    page = agent.page
+    agent.open(f"/returns/{number}", "quote")
+    expect(page.get_by_role("heading", name="Refund quote")).to_be_visible()
+    refund = agent.action("Refund")
+    expect(refund.get_by_label("Original payment: €58.80")).to_be_checked()
+    refund.get_by_label("Store credit: €58.80").check()
+    refund.get_by_label("Yes, pay this refund").check()
+    agent.submit("Refund", "refunded", within=refund)
+
+    assert page.url == f"{shop.url}/returns/{number}?done=refund-succeeded#refunds"
+    expect(page.locator("#refunds + table tbody td").nth(1)).to_have_text("store credit")
+    expect(page.locator("#refunds + table tbody td").nth(2)).to_have_text("€58.80")
+    expect(agent.action("Refund")).to_have_count(0)
+    with uow:
+        row = uow.session.execute(
+            select(RefundRow.method, RefundRow.status, RefundRow.amount, RefundRow.actor)
+        ).one()
+    assert tuple(row) == ("store_credit", "succeeded", 5880, "staff:agent@acme.test")
+    assert row_of(uow, number).refund_status == "refunded"

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from retour.db.models import (
     Event,
     OrderRow,
+    RefundRow,
     ReturnNote,
     ReturnPhoto,
     ReturnRow,
@@ -76,6 +77,8 @@ class ReturnDetail:
     photos: dict[int, list[str]]
     shipments: list[ShipmentSummary]
     quote: RefundQuote | None
+    #: Refunds made so far, oldest first (failed ones offer a retry).
+    refunds: list[RefundRow]
     events: list[Event]
     notes: list[ReturnNote]
     #: Actions the return allows now and the staff member may take, in the table's order.
@@ -122,6 +125,7 @@ def return_detail(uow: UnitOfWork, staff: StaffMember, number: str) -> ReturnDet
             photos=_photos(uow, ret.id),
             shipments=_shipments(uow, ret.id),
             quote=build_quote(uow, ret) if refundable else None,
+            refunds=list(uow.refunds.for_return(ret.id)),
             events=list(
                 uow.session.scalars(
                     select(Event).where(Event.return_id == ret.id).order_by(Event.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from fastapi import APIRouter, Request
@@ -13,6 +14,12 @@ from retour.services.backoffice import actions
 from retour.services.backoffice.detail import read_return_photo, return_detail
 from retour.services.backoffice.home import home
 from retour.services.backoffice.queue import ATTENTION
+from retour.services.backoffice.refunding import (
+    Payments,
+    RefundForm,
+    refund_from_page,
+    retry_from_page,
+)
 from retour.web.backoffice import forms
 from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit
 
@@ -98,6 +105,49 @@ async def add_note(request: Request, number: str) -> Response:
     return visit.redirect(f"/returns/{number}#notes")
 
 
+@router.post("/returns/{number}/refund")
+async def refund(request: Request, number: str) -> Response:
+    """Pay the return back as the form says; a refusal shows the page again, nothing paid."""
+    visit = StaffVisit(request)
+    fields: dict[str, str] = {}
+    try:
+        fields = await visit.form()
+        forms.confirmed(fields, "pay this refund")
+        form = RefundForm(
+            method=fields.get("method", ""), amount=fields.get("amount", ""),
+            reason=fields.get("reason", ""), reference=fields.get("reference", ""),
+            key=fields.get("key", ""),
+        )  # fmt: skip
+        made = refund_from_page(
+            visit.new_uow(), visit.staff, number, fields.get("seen", ""), form, _payments(visit)
+        )
+    except DomainError as error:
+        if error.code == "not_permitted":
+            raise
+        status = 409 if "current_status" in error.extra else 400
+        return _return_page(visit, number, error, fields | {"action": "refund"}, status)
+    return visit.redirect(f"/returns/{number}?done=refund-{made.status}#refunds")
+
+
+@router.post("/returns/{number}/refunds/{refund_id}/retry")
+async def retry(request: Request, number: str, refund_id: int) -> Response:
+    visit = StaffVisit(request)
+    try:
+        await visit.form()
+        made = retry_from_page(visit.new_uow(), visit.staff, refund_id, _payments(visit))
+    except DomainError as error:
+        if error.code == "not_permitted":
+            raise
+        status = 409 if "current_status" in error.extra else 400
+        return _return_page(visit, number, error, {"action": "retry"}, status)
+    return visit.redirect(f"/returns/{number}?done=refund-{made.status}#refunds")
+
+
+def _payments(visit: StaffVisit) -> Payments:
+    state = visit.state
+    return Payments(state.payment_providers, state.new_uow, state.clock.now)
+
+
 @router.post("/returns/{number}/{action}")
 async def act(request: Request, number: str, action: str) -> Response:
     """Run one action; a refusal shows the page again with the reason, nothing changed."""
@@ -145,4 +195,5 @@ def _return_page(
     return visit.page(
         "return.html", status_code, detail=detail, ret=detail.ret, error=error,
         fields=fields or {}, done=visit.request.query_params.get("done", ""),
+        refund_key=secrets.token_urlsafe(18),
     )  # fmt: skip
