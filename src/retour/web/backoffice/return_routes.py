@@ -21,7 +21,7 @@ from retour.services.backoffice.refunding import (
     retry_from_page,
 )
 from retour.web.backoffice import forms
-from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit
+from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
 
 router = APIRouter(prefix=BASE, include_in_schema=False, route_class=BackOfficeRoute)
 
@@ -122,10 +122,9 @@ async def refund(request: Request, number: str) -> Response:
             visit.new_uow(), visit.staff, number, fields.get("seen", ""), form, _payments(visit)
         )
     except DomainError as error:
-        if error.code == "not_permitted":
-            raise
-        status = 409 if "current_status" in error.extra else 400
-        return _return_page(visit, number, error, fields | {"action": "refund"}, status)
+        return _return_page(
+            visit, number, error, fields | {"action": "refund"}, refusal_status(error)
+        )
     return visit.redirect(f"/returns/{number}?done=refund-{made.status}#refunds")
 
 
@@ -136,10 +135,7 @@ async def retry(request: Request, number: str, refund_id: int) -> Response:
         await visit.form()
         made = retry_from_page(visit.new_uow(), visit.staff, refund_id, _payments(visit))
     except DomainError as error:
-        if error.code == "not_permitted":
-            raise
-        status = 409 if "current_status" in error.extra else 400
-        return _return_page(visit, number, error, {"action": "retry"}, status)
+        return _return_page(visit, number, error, {"action": "retry"}, refusal_status(error))
     return visit.redirect(f"/returns/{number}?done=refund-{made.status}#refunds")
 
 
@@ -162,10 +158,9 @@ async def act(request: Request, number: str, action: str) -> Response:
         fields = await visit.form()
         ret = run(visit, number, fields.get("seen", ""), fields)
     except DomainError as error:
-        if error.code == "not_permitted":
-            raise
-        status = 409 if "current_status" in error.extra else 400
-        return _return_page(visit, number, error, fields | {"action": action}, status)
+        return _return_page(
+            visit, number, error, fields | {"action": action}, refusal_status(error)
+        )
     return visit.redirect(f"/returns/{ret.number}?done={action}")
 
 

@@ -16,7 +16,7 @@ from retour.services.backoffice.station import (
     record_parcel_without_return,
 )
 from retour.web.backoffice import forms
-from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit
+from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
 
 router = APIRouter(prefix=f"{BASE}/station", include_in_schema=False, route_class=BackOfficeRoute)
 
@@ -75,10 +75,7 @@ async def receive(request: Request, number: str) -> Response:
             visit.new_uow(), visit.staff, number, fields.get("seen", ""), visit.now, lines
         )
     except DomainError as error:
-        if error.code == "not_permitted":
-            raise
-        status = 409 if "current_status" in error.extra else 400
-        return _receive_page(visit, number, error, fields, status)
+        return _receive_page(visit, number, error, fields, refusal_status(error))
     units = sum(line.received for line in lines)
     return visit.redirect(f"/station?done={ret.number}&units={units}")
 

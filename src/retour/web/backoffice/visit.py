@@ -131,3 +131,11 @@ def secured(response: Response) -> Response:
 def _refusal(request: Request, template: str, status_code: int, message: str) -> Response:
     context = {"base": BASE, "staff": None, "message": message, "csrf": ""}
     return secured(templates.TemplateResponse(request, template, context, status_code))
+
+
+def refusal_status(error: DomainError) -> int:
+    """The status of a page showing a refused action again: 409 for a state conflict, 400
+    for bad input. A role's refusal is not shown on the page: it goes on up as the 403."""
+    if isinstance(error, NotPermitted):
+        raise error
+    return 409 if "current_status" in error.extra else 400
