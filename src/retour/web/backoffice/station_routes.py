@@ -15,6 +15,11 @@ from retour.services.backoffice.station import (
     receive_and_grade,
     record_parcel_without_return,
 )
+from retour.services.backoffice.unplanned import (
+    open_unplanned_return,
+    order_found_by_scan,
+    unplanned_order,
+)
 from retour.web.backoffice import forms
 from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
 
@@ -43,7 +48,39 @@ async def scan(request: Request) -> Response:
         return visit.page("station.html", 400, error=error, code=fields.get("code", ""), done="")
     if len(found.numbers) == 1:
         return visit.redirect(f"/station/{found.numbers[0]}")
-    return visit.page("station_found.html", 200 if found.numbers else 404, found=found)
+    order_id = (
+        None if found.numbers else order_found_by_scan(visit.new_uow(), visit.staff, found.code)
+    )
+    return visit.page(
+        "station_found.html", 200 if found.numbers else 404, found=found, order_id=order_id
+    )
+
+
+@router.get("/unplanned/{order_id}")
+def unplanned_page(request: Request, order_id: int) -> Response:
+    visit = StaffVisit(request)
+    return _unplanned_page(visit, order_id, None, {})
+
+
+@router.post("/unplanned/{order_id}")
+async def open_unplanned(request: Request, order_id: int) -> Response:
+    """Open and approve the parcel's return, then receive it on the usual station page."""
+    visit = StaffVisit(request)
+    fields: dict[str, str] = {}
+    try:
+        fields = await visit.form()
+        order = unplanned_order(visit.new_uow(), visit.staff, order_id)
+        units = {
+            line.order_line_id: forms.whole_number(fields, f"units-{line.order_line_id}")
+            for line in order.lines
+        }
+        ret = open_unplanned_return(
+            visit.new_uow(), visit.staff, order_id, units, fields.get("reason", ""),
+            fields.get("note", ""), visit.now,
+        )  # fmt: skip
+    except DomainError as error:
+        return _unplanned_page(visit, order_id, error, fields, refusal_status(error))
+    return visit.redirect(f"/station/{ret.number}")
 
 
 @router.post("/parcels")
@@ -78,6 +115,19 @@ async def receive(request: Request, number: str) -> Response:
         return _receive_page(visit, number, error, fields, refusal_status(error))
     units = sum(line.received for line in lines)
     return visit.redirect(f"/station?done={ret.number}&units={units}")
+
+
+def _unplanned_page(
+    visit: StaffVisit,
+    order_id: int,
+    error: DomainError | None,
+    fields: dict[str, str],
+    status_code: int = 200,
+) -> Response:
+    order = unplanned_order(visit.new_uow(), visit.staff, order_id)
+    return visit.page(
+        "station_unplanned.html", status_code, order=order, error=error, fields=fields
+    )
 
 
 def _receive_page(
