@@ -11,6 +11,7 @@ import pytest
 
 from retour.services.portal.exchange_choice import EXCHANGE_STATES
 from retour.services.portal.status import EVENT_SENTENCES, NEXT_STEPS
+from retour.web.portal.findings import NONE_LEFT, RESOLUTION_WORDS, SENTENCES, SINGULAR
 from retour.web.portal.i18n import catalogue, choose_language
 from retour.web.portal.visit import FEE_LABELS, LABELS
 from tests.portal.steps import BASE, csrf_of, look_up, signed_in
@@ -23,10 +24,12 @@ STATUSES = ["requested", "needs info", "approved", "rejected", "in transit",
 
 def sentences() -> set[str]:
     """Every sentence the portal shows: in its templates, its constants, its errors."""
-    found: set[str] = set(STATUSES) | {"Not shipped yet", "Already in a return"}
+    found: set[str] = set(STATUSES) | {"Not shipped yet", "Already in a return", NONE_LEFT}
     for template in (PORTAL / "web/portal/templates").glob("*.html"):
         found |= {m.group(2) for m in re.finditer(r'_\((["\'])(.+?)\1\)', template.read_text())}
-    for table in (EVENT_SENTENCES, NEXT_STEPS, LABELS, FEE_LABELS, EXCHANGE_STATES):
+    tables = (EVENT_SENTENCES, NEXT_STEPS, LABELS, FEE_LABELS, EXCHANGE_STATES, SENTENCES,
+              SINGULAR, RESOLUTION_WORDS)  # fmt: skip
+    for table in tables:
         found |= set(table.values())
     for module in [
         *(PORTAL / "services/portal").glob("*.py"),

@@ -9,7 +9,7 @@ from retour.db.repositories.orders import PortalLine, PortalOrderRead
 from retour.db.repositories.returns import ReturnFilter
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.lines import Resolution, ReturnMethod
-from retour.domain.policy import Evaluation
+from retour.domain.policy import Evaluation, Finding
 from retour.domain.returns import Return
 from retour.services.errors import NotFound
 from retour.services.exchanges.queries import VariantOption
@@ -36,11 +36,14 @@ class ItemView:
     returnable: int
     #: Paid per unit, tax included, after discounts (minor units of the order's currency).
     unit_paid: int
-    #: Why nothing of it can be returned, in plain words; None: it can.
+    #: Why nothing of it can be returned, in plain words (English); None: it can.
     refusal: str | None
     #: The other variants of its product it can be exchanged for, in stock or not; empty when
     #: the policy does not let it be exchanged.
     exchange_options: tuple[VariantOption, ...] = ()
+    #: The policy's finding behind `refusal` (its code and parameters, for the shopper's
+    #: language); None when the refusal is the portal's own ("Not shipped yet") or none.
+    finding: Finding | None = None
 
 
 @dataclass(frozen=True)
@@ -165,15 +168,17 @@ def _item(
     paid = line.unit_price * line.quantity - line.line_discount - line.order_discount_allocated
     unit_paid = (paid + line.tax) // line.quantity if line.quantity else 0
     refusal: str | None = None
+    finding: Finding | None = None
     if units == 0:
         refusal = "Not shipped yet" if not shipped.get(line.id) else "Already in a return"
     elif evaluation is not None:
         judged = next((e for e in evaluation.lines if e.order_line_id == line.id), None)
         if judged is not None and not judged.is_eligible and judged.refusals:
-            refusal = judged.refusals[0].message
+            finding = judged.refusals[0]
+            refusal = finding.message
     return ItemView(
         line.id, line.title, line.sku, line.quantity, units, unit_paid, refusal,
-        exchange_options if refusal is None else (),
+        exchange_options if refusal is None else (), finding,
     )  # fmt: skip
 
 

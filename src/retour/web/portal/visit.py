@@ -15,12 +15,14 @@ from fastapi.templating import Jinja2Templates
 from starlette.datastructures import UploadFile
 
 from retour.db.models import Store
-from retour.domain.errors import InvalidRequest
+from retour.domain.errors import DomainError, InvalidRequest
 from retour.domain.lines import Resolution, ReturnMethod
 from retour.domain.refund_quote import FeeCode
 from retour.notifications.formatting import format_day, format_moment, format_money
 from retour.services.errors import NotFound
 from retour.services.portal.lookup import store_of_portal
+from retour.services.portal.order_view import ItemView
+from retour.web.portal.findings import finding_sentence, say_refused
 from retour.web.portal.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGE_NAMES,
@@ -113,7 +115,8 @@ class Visit:
             "csrf": self.csrf,
             "labels": LABELS,
             "_": self.translate,
-            "say": lambda error: say(error, self.translate),
+            "say": self.say,
+            "refusal_of": self.refusal_of,
             "language": self.language,
             "languages": LANGUAGE_NAMES,
             "money": lambda amount, currency: format_money(amount, currency, self.locale),
@@ -122,6 +125,17 @@ class Visit:
         }
         response = templates.TemplateResponse(self.request, template, context, status_code)
         return self.secured(response)
+
+    def say(self, error: DomainError) -> str:
+        """An error in the shopper's language; the policy's refusals by their codes."""
+        refused = say_refused(error, self.language, self.locale, self.translate)
+        return refused if refused is not None else say(error, self.translate)
+
+    def refusal_of(self, item: ItemView) -> str:
+        """Why the item cannot go back, in the shopper's language."""
+        if item.finding is not None:
+            return finding_sentence(item.finding, self.language, self.locale, self.translate)
+        return self.translate(item.refusal or "")
 
     @property
     def locale(self) -> str:
