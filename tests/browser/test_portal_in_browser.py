@@ -1,5 +1,6 @@
 """A shopper in Chromium: a whole return, an item that cannot go back, the look-up's rate
-limit, and the look-up by keyboard alone. Every page is checked by axe-core (see shopper.py)."""
+limit, the look-up by keyboard alone, an exchange and the switch to French. Every page is
+checked by axe-core (see shopper.py)."""
 
 from __future__ import annotations
 
@@ -164,3 +165,37 @@ def test_a_shopper_exchanges_a_shirt_for_the_size_in_stock(shopper, live_portal,
         )  # fmt: skip
     assert lines == [(variant_id(uow, store_id, "LINEN-L"), "LINEN-L", 1, 4900)]
     assert stock(uow, store_id) == {("LINEN-L", "sellable"): 1, ("LINEN-L", "reserved"): 1}
+
+
+def test_a_shopper_switches_the_portal_to_french(shopper, live_portal, uow):
+    final_sale = [{"id": "linen-l-final", "skus": ["LINEN-L"]}]
+    with_policy(uow, live_portal.clock, {**APPROVE_EVERYTHING, "final_sale": final_sale})
+    page = shopper.page
+    shopper.open("", "lookup")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+
+    languages = page.get_by_role("navigation", name="Language")
+    with page.expect_navigation():
+        languages.get_by_role("link", name="Français").click()
+    shopper.landed("lookup-fr")
+    assert page.url == f"{live_portal.url}?lang=fr"
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Commencer un retour")
+    expect(page.get_by_role("navigation", name="Langue").locator("[aria-current]")).to_have_text(
+        "Français"
+    )
+    page.get_by_label("Numéro de commande").fill("1001")
+    page.get_by_label("Adresse e-mail").fill("shopper@example.com")
+    shopper.submit("Trouver ma commande", "order-fr")
+
+    # The items page has no ?lang=: the switch was remembered.
+    assert page.url == f"{live_portal.url}/order"
+    expect(page.locator("html")).to_have_attribute("lang", "fr")
+    expect(page).to_have_title("Commande #1001 · Acme")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Commande #1001")
+    expect(page.get_by_text("Passée le 20 février 2026.")).to_be_visible()
+    size_m = page.get_by_role("group", name="Linen shirt M")
+    size_l = page.get_by_role("group", name="Linen shirt L")
+    expect(size_m.get_by_label("Quantité à retourner", exact=True)).to_be_visible()
+    expect(size_l.locator(".reason-refused")).to_have_text("Retour impossible : Vente finale")
+    expect(page.get_by_role("button", name="Continuer")).to_be_visible()
