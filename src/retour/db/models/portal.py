@@ -51,3 +51,7 @@ class ReturnPhoto(Base):
     height: Mapped[int]
     byte_size: Mapped[int]
     created_at: Mapped[datetime]
+    #: `customer` (sent from the portal), or the staff member who took it at the station.
+    taken_by: Mapped[str] = mapped_column(
+        String(300), default="customer", server_default="customer"
+    )

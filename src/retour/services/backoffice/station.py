@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import ColumnElement, select, union
 
@@ -19,6 +20,7 @@ from retour.domain.statuses import FINAL_STATUSES
 from retour.services import returns as use_cases
 from retour.services.backoffice.actions import act, actor_of
 from retour.services.backoffice.queue import RMA_NUMBER
+from retour.services.backoffice.station_photos import StationPhotos, keep_station_photos
 from retour.services.context import Actor
 from retour.services.parcels import ParcelArrival, record_unmatched_parcel
 
@@ -93,8 +95,10 @@ def receive_and_grade(
     seen: str,
     now: datetime,
     lines: list[StationLine],
+    photos: StationPhotos | None = None,
 ) -> Return:
-    """Receive what arrived and inspect it at once: every unit received is graded."""
+    """Receive what arrived and inspect it at once: every unit received is graded, and the
+    photos taken are kept with the return, all in one transaction."""
     if not any(line.received for line in lines):
         raise InvalidRequest("Nothing is marked as received.", field="lines")
     for line in lines:
@@ -138,9 +142,18 @@ def receive_and_grade(
         ]
         if not verdicts:
             raise InvalidRequest("Nothing right arrived to grade.", field="lines")
-        return use_cases.inspect_return(uow, staff.store_id, return_id, actor, now, verdicts)
+        graded = use_cases.inspect_return(uow, staff.store_id, return_id, actor, now, verdicts)
+        if photos is not None:
+            written.extend(keep_station_photos(uow, staff, graded, photos, now))
+        return graded
 
-    return act(uow, staff, number, seen, Permission.HANDLE_PARCELS, receive_then_inspect)
+    written: list[Path] = []
+    try:
+        return act(uow, staff, number, seen, Permission.HANDLE_PARCELS, receive_then_inspect)
+    except BaseException:
+        for path in written:  # the transaction is gone: so are its photos
+            path.unlink(missing_ok=True)
+        raise
 
 
 def default_lines(ret: Return) -> list[StationLine]:

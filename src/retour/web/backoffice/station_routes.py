@@ -10,19 +10,24 @@ from retour.domain.lines import Disposition, Grade
 from retour.domain.staff import Permission, ensure_permitted
 from retour.services.backoffice.detail import return_detail
 from retour.services.backoffice.station import (
+    StationLine,
     default_lines,
     find_scanned,
     receive_and_grade,
     record_parcel_without_return,
 )
+from retour.services.backoffice.station_photos import StationPhotos
 from retour.services.backoffice.unplanned import (
     open_unplanned_return,
     order_found_by_scan,
     unplanned_order,
 )
+from retour.services.portal.photos import MAX_PER_ITEM, clean_image
 from retour.web.backoffice import forms
 from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
 
+#: Photos one receive form may carry: a few per line of a large return.
+MAX_FILES = 4 * MAX_PER_ITEM
 router = APIRouter(prefix=f"{BASE}/station", include_in_schema=False, route_class=BackOfficeRoute)
 
 
@@ -105,16 +110,29 @@ async def receive(request: Request, number: str) -> Response:
     visit = StaffVisit(request)
     fields: dict[str, str] = {}
     try:
-        fields = await visit.form()
+        fields = await visit.form(max_files=MAX_FILES)
         current = return_detail(visit.new_uow(), visit.staff, number).ret
         lines = forms.station_lines(fields, current)
+        photos = await _photos(visit, lines)
         ret = receive_and_grade(
-            visit.new_uow(), visit.staff, number, fields.get("seen", ""), visit.now, lines
-        )
+            visit.new_uow(), visit.staff, number, fields.get("seen", ""), visit.now, lines,
+            photos,
+        )  # fmt: skip
     except DomainError as error:
         return _receive_page(visit, number, error, fields, refusal_status(error))
     units = sum(line.received for line in lines)
     return visit.redirect(f"/station?done={ret.number}&units={units}")
+
+
+async def _photos(visit: StaffVisit, lines: list[StationLine]) -> StationPhotos:
+    """Each line's photos, checked by decoding before anything is received."""
+    by_line = {}
+    for line in lines:
+        name = f"photos-{line.line_id}"
+        contents = await visit.files(name)
+        if contents:
+            by_line[line.line_id] = [clean_image(content, name) for content in contents]
+    return StationPhotos(visit.state.settings.data_dir, by_line)
 
 
 def _unplanned_page(

@@ -12,6 +12,7 @@ from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from starlette.datastructures import UploadFile
 
 from retour.domain.errors import DomainError, InvalidRequest
 from retour.domain.staff import NotPermitted, StaffMember
@@ -111,13 +112,24 @@ class StaffVisit:
     def redirect(self, path: str) -> Response:
         return self.secured(RedirectResponse(BASE + path, status_code=303))
 
-    async def form(self) -> dict[str, str]:
-        """The posted fields; a missing or wrong CSRF token is refused before anything."""
-        form = await self.request.form(max_files=0, max_fields=500)
+    async def form(self, max_files: int = 0) -> dict[str, str]:
+        """The posted fields; a missing or wrong CSRF token is refused before anything.
+        With `max_files`, files may come too (`files()` reads them)."""
+        form = await self.request.form(max_files=max_files, max_fields=500)
         fields = {key: value for key, value in form.multi_items() if isinstance(value, str)}
         if not csrf_matches(self.request.cookies.get(CSRF_COOKIE), fields.get("csrf")):
             raise InvalidRequest("This form has expired. Please try again.", field="csrf")
         return fields
+
+    async def files(self, name: str) -> list[bytes]:
+        """The contents of the files posted as `name` (none chosen: an empty list); call
+        after `form`, which parsed them."""
+        form = await self.request.form()
+        contents = []
+        for value in form.getlist(name):
+            if isinstance(value, UploadFile) and value.filename:
+                contents.append(await value.read())
+        return contents
 
 
 def secured(response: Response) -> Response:
