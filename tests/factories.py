@@ -6,6 +6,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from retour.db.unit_of_work import UnitOfWork
+from retour.domain.inputs import LineRequest
+from retour.services import returns as use_cases
 from retour.services.context import Actor, FixedClock
 from retour.services.order_import import ImportResult, OrderImport, import_order
 from retour.services.stores import create_store
@@ -74,3 +76,18 @@ def import_sample_order(
         order_payload(placed_at=clock.now() - timedelta(days=10), **options)
     )
     return import_order(uow, store_id, payload, STAFF, clock.now())
+
+
+def request_return(
+    uow: UnitOfWork, store_id: int, order: Any, clock: FixedClock, quantities=(2, 1)
+):
+    """A return of `quantities` units of the order's lines in turn (0: the line stays out),
+    all for "too small", requested by staff."""
+    lines = [
+        LineRequest(line.id, quantity, "too_small")
+        for line, quantity in zip(order.lines, quantities, strict=True)
+        if quantity
+    ]
+    return use_cases.request_return(
+        uow, store_id, use_cases.ReturnRequest(order.id, lines), STAFF, clock.now()
+    )

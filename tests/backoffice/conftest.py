@@ -9,15 +9,13 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from retour.domain.inputs import LineRequest
 from retour.domain.staff import Role
-from retour.services import returns as use_cases
 from retour.services.context import FixedClock
 from retour.services.stores import create_staff_user
 from retour.web.app import create_app
 from tests.backoffice.steps import PASSWORD, sign_in
 from tests.conftest import START, empty_all_tables
-from tests.factories import STAFF, import_sample_order, make_store
+from tests.factories import import_sample_order, make_store, request_return
 
 
 @dataclass
@@ -40,17 +38,6 @@ class Shop:
 def backoffice_app(settings, engine):
     clock = FixedClock(START)
     return create_app(settings, clock=clock), clock
-
-
-def request_return(uow, store_id: int, order, clock: FixedClock, quantities=(2, 1)):
-    lines = [
-        LineRequest(line.id, quantity, "too_small")
-        for line, quantity in zip(order.lines, quantities, strict=True)
-        if quantity
-    ]
-    return use_cases.request_return(
-        uow, store_id, use_cases.ReturnRequest(order.id, lines), STAFF, clock.now()
-    )
 
 
 @pytest.fixture

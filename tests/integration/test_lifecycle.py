@@ -16,6 +16,7 @@ from retour.services import queries
 from retour.services import returns as use_cases
 from retour.services.errors import NotFound
 from tests.factories import STAFF, import_sample_order, make_store
+from tests.factories import request_return as request
 
 
 @pytest.fixture
@@ -26,17 +27,6 @@ def store_id(uow, clock):
 @pytest.fixture
 def order(uow, store_id, clock):
     return import_sample_order(uow, store_id, clock).order
-
-
-def request(uow, store_id, order, clock, quantities=(2, 1)):
-    lines = [
-        LineRequest(line.id, quantity, "too_small")
-        for line, quantity in zip(order.lines, quantities, strict=True)
-        if quantity
-    ]
-    return use_cases.request_return(
-        uow, store_id, use_cases.ReturnRequest(order.id, lines), STAFF, clock.now()
-    )
 
 
 @pytest.fixture
