@@ -20,6 +20,7 @@ from rich.progress import (
 )
 
 from retour.cli_policy import policy_app
+from retour.cli_portal import portal_app
 from retour.cli_reports import report_app
 from retour.cli_shipments import shipments_app
 from retour.db.engine import create_db_engine, create_session_factory
@@ -64,6 +65,7 @@ for sub, name in [
     (policy_app, "policy"),
     (report_app, "report"),
     (shipments_app, "shipments"),
+    (portal_app, "portal"),
 ]:
     app.add_typer(sub, name=name)
 
