@@ -24,6 +24,12 @@ from retour.db.unit_of_work import UnitOfWork
 from retour.domain.refund_basis import can_refund
 from retour.domain.refund_quote import RefundQuote
 from retour.domain.returns import Return
+from retour.domain.shipments import (
+    LabelStatus,
+    ShipmentStatus,
+    is_voidable,
+    label_unavailable_because,
+)
 from retour.domain.staff import Permission, StaffMember, ensure_permitted
 from retour.domain.statuses import ReturnAction, ReturnStatus
 from retour.services.errors import NotFound
@@ -64,6 +70,18 @@ class ShipmentSummary:
     tracking_number: str
     status: str
     label_status: str
+    method: str
+    expires_at: datetime
+
+    def unprintable_because(self, now: datetime) -> str | None:
+        """Why its files cannot be printed now (pending, failed, voided, expired), or None."""
+        return label_unavailable_because(
+            LabelStatus(self.label_status), ShipmentStatus(self.status), self.expires_at, now
+        )
+
+    @property
+    def voidable(self) -> bool:
+        return is_voidable(ShipmentStatus(self.status))
 
 
 @dataclass(frozen=True)
@@ -182,7 +200,15 @@ def _shipments(uow: UnitOfWork, return_id: int) -> list[ShipmentSummary]:
         select(ShipmentRow).where(ShipmentRow.return_id == return_id).order_by(ShipmentRow.id)
     )
     return [
-        ShipmentSummary(row.id, row.carrier, row.tracking_number, row.status, row.label_status)
+        ShipmentSummary(
+            row.id,
+            row.carrier,
+            row.tracking_number,
+            row.status,
+            row.label_status,
+            row.method,
+            row.expires_at,
+        )
         for row in rows
     ]
 

@@ -13,6 +13,7 @@ from retour.domain.returns import Return
 from retour.services.backoffice import actions
 from retour.services.backoffice.detail import read_return_photo, return_detail
 from retour.services.backoffice.home import home
+from retour.services.backoffice.labels import LabelForm, issue_label, label_file, void_label
 from retour.services.backoffice.queue import ATTENTION
 from retour.services.backoffice.refunding import (
     Payments,
@@ -20,9 +21,17 @@ from retour.services.backoffice.refunding import (
     refund_from_page,
     retry_from_page,
 )
+from retour.services.errors import NotFound
+from retour.shipping.base import MEDIA_TYPES, DocumentKind
 from retour.web.backoffice import forms
 from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
 
+#: The shipment files a return's page links to, by the last part of their URL.
+LABEL_FILES = {
+    "label.pdf": DocumentKind.LABEL_PDF,
+    "label.zpl": DocumentKind.LABEL_ZPL,
+    "qr.png": DocumentKind.QR_PNG,
+}
 router = APIRouter(prefix=BASE, include_in_schema=False, route_class=BackOfficeRoute)
 
 
@@ -144,6 +153,61 @@ def _payments(visit: StaffVisit) -> Payments:
     return Payments(state.payment_providers, state.new_uow, state.clock.now)
 
 
+@router.post("/returns/{number}/labels/new")
+async def new_label(request: Request, number: str) -> Response:
+    """A prepaid label or QR drop-off code; one per form, however often it is sent."""
+    visit = StaffVisit(request)
+    fields: dict[str, str] = {}
+    try:
+        fields = await visit.form()
+        form = LabelForm(fields.get("method", ""), fields.get("parcels", ""), fields.get("key", ""))
+        issue_label(
+            visit.new_uow(), visit.staff, number, fields.get("seen", ""), form,
+            visit.state.carriers, visit.state.clock,
+        )  # fmt: skip
+    except DomainError as error:
+        return _return_page(
+            visit, number, error, fields | {"action": "label"}, refusal_status(error)
+        )
+    return visit.redirect(f"/returns/{number}?done=label#shipments")
+
+
+@router.post("/returns/{number}/shipments/{shipment_id}/void")
+async def void(request: Request, number: str, shipment_id: int) -> Response:
+    visit = StaffVisit(request)
+    fields: dict[str, str] = {}
+    try:
+        fields = await visit.form()
+        forms.confirmed(fields, "void this label")
+        void_label(
+            visit.new_uow(), visit.staff, shipment_id, fields.get("reason", ""),
+            visit.state.carriers, visit.state.clock,
+        )  # fmt: skip
+    except DomainError as error:
+        return _return_page(
+            visit, number, error, fields | {"action": "void"}, refusal_status(error)
+        )
+    return visit.redirect(f"/returns/{number}?done=label-voided#shipments")
+
+
+@router.get("/shipments/{shipment_id}/{filename}")
+def label_document(request: Request, shipment_id: int, filename: str) -> Response:
+    visit = StaffVisit(request)
+    kind = LABEL_FILES.get(filename)
+    if kind is None:
+        raise NotFound("file", filename)
+    content = label_file(visit.new_uow(), visit.staff, shipment_id, kind, visit.state.clock)
+    return visit.secured(
+        Response(
+            content,
+            media_type=MEDIA_TYPES[kind],
+            headers={
+                "Content-Disposition": f'inline; filename="shipment-{shipment_id}-{filename}"'
+            },
+        )
+    )
+
+
 @router.post("/returns/{number}/{action}")
 async def act(request: Request, number: str, action: str) -> Response:
     """Run one action; a refusal shows the page again with the reason, nothing changed."""
@@ -190,5 +254,6 @@ def _return_page(
     return visit.page(
         "return.html", status_code, detail=detail, ret=detail.ret, error=error,
         fields=fields or {}, done=visit.request.query_params.get("done", ""),
-        refund_key=secrets.token_urlsafe(18),
+        refund_key=secrets.token_urlsafe(18), label_key=secrets.token_urlsafe(18),
+        now=visit.now,
     )  # fmt: skip
