@@ -12,6 +12,7 @@ from retour.domain.errors import DomainError, InvalidRequest
 from retour.domain.returns import Return
 from retour.services.backoffice import actions
 from retour.services.backoffice.detail import read_return_photo, return_detail
+from retour.services.backoffice.exchanging import choose_from_page, exchange_panel
 from retour.services.backoffice.home import home
 from retour.services.backoffice.labels import LabelForm, issue_label, label_file, void_label
 from retour.services.backoffice.queue import ATTENTION
@@ -208,6 +209,30 @@ def label_document(request: Request, shipment_id: int, filename: str) -> Respons
     )
 
 
+@router.post("/returns/{number}/exchange")
+async def exchange(request: Request, number: str) -> Response:
+    """Choose or change what the return is exchanged for; stock is checked (and reserved
+    once approved) by the exchange use case."""
+    visit = StaffVisit(request)
+    fields: dict[str, str] = {}
+    try:
+        fields = await visit.form()
+        wanted = {
+            int(name.removeprefix("units-")): forms.whole_number(fields, name)
+            for name in fields
+            if name.startswith("units-") and name.removeprefix("units-").isdigit()
+        }
+        choose_from_page(
+            visit.new_uow(), visit.staff, number, fields.get("seen", ""),
+            fields.get("kind", ""), wanted, visit.now,
+        )  # fmt: skip
+    except DomainError as error:
+        return _return_page(
+            visit, number, error, fields | {"action": "exchange"}, refusal_status(error)
+        )
+    return visit.redirect(f"/returns/{number}?done=exchange#exchange")
+
+
 @router.post("/returns/{number}/{action}")
 async def act(request: Request, number: str, action: str) -> Response:
     """Run one action; a refusal shows the page again with the reason, nothing changed."""
@@ -253,6 +278,7 @@ def _return_page(
     detail = return_detail(visit.new_uow(), visit.staff, number)
     return visit.page(
         "return.html", status_code, detail=detail, ret=detail.ret, error=error,
+        exchange=exchange_panel(visit.new_uow(), visit.staff, number),
         fields=fields or {}, done=visit.request.query_params.get("done", ""),
         refund_key=secrets.token_urlsafe(18), label_key=secrets.token_urlsafe(18),
         now=visit.now,
