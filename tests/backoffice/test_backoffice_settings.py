@@ -358,3 +358,15 @@ def test_signing_in_shows_on_the_users_page(shop):
     assert re.search(r'owner@acme\.test <span class="muted">\(you\)</span>', page.text)
     assert page.text.count("never") == len(Role) - 1
     assert PASSWORD not in page.text
+
+
+def test_an_owner_who_deactivates_themself_beside_another_owner_is_signed_out(shop, uow):
+    client = shop.staff("owner")
+    admin, owner = user_id(uow, "admin@acme.test"), user_id(uow, "owner@acme.test")
+    assert post(client, USERS, f"{USERS}/{admin}/role", role="owner").status_code == 303
+    gone = post(client, USERS, f"{USERS}/{owner}/deactivate", confirm="yes")
+    assert gone.status_code == 303
+    assert gone.headers["location"] == f"{BASE}/login"
+    assert client.get(USERS).status_code == 303
+    assert ("owner@acme.test", "owner", False) in staff_table(uow)
+    assert shop.staff("admin").get(USERS).status_code == 200
