@@ -53,12 +53,18 @@ class UnplannedOrder:
 def unplanned_order(uow: UnitOfWork, staff: StaffMember, order_id: int) -> UnplannedOrder:
     """What the station offers for an order whose parcel came without an RMA."""
     ensure_permitted(staff, Permission.HANDLE_PARCELS)
+    return order_to_return(uow, staff.store_id, order_id)
+
+
+def order_to_return(uow: UnitOfWork, store_id: int, order_id: int) -> UnplannedOrder:
+    """The order's lines with the units no other return holds, and the store's reasons; the
+    caller has checked the role."""
     with uow:
-        order = uow.orders.get_for_returns(staff.store_id, order_id)
+        order = uow.orders.get_for_returns(store_id, order_id)
         if order is None:
             raise NotFound("order", order_id)
-        left = returnable_quantities(order, uow.returns.held_on_order(staff.store_id, order.id))
-        reasons = [(reason.code, reason.label) for reason in uow.stores.reasons(staff.store_id)]
+        left = returnable_quantities(order, uow.returns.held_on_order(store_id, order.id))
+        reasons = [(reason.code, reason.label) for reason in uow.stores.reasons(store_id)]
     return UnplannedOrder(
         order.id,
         order.number,
@@ -71,13 +77,16 @@ def unplanned_order(uow: UnitOfWork, staff: StaffMember, order_id: int) -> Unpla
 def order_found_by_scan(uow: UnitOfWork, staff: StaffMember, code: str) -> int | None:
     """The id of the store's order with this number (as scanned: with or without `#`)."""
     ensure_permitted(staff, Permission.HANDLE_PARCELS)
-    text = code.strip()
+    return order_id_by_number(uow, staff.store_id, code)
+
+
+def order_id_by_number(uow: UnitOfWork, store_id: int, number: str) -> int | None:
+    text = number.strip()
     bare = text.lstrip("#")
     with uow:
         return uow.session.scalar(
             select(OrderRow.id).where(
-                OrderRow.store_id == staff.store_id,
-                OrderRow.number.in_({text, bare, f"#{bare}"}),
+                OrderRow.store_id == store_id, OrderRow.number.in_({text, bare, f"#{bare}"})
             )
         )
 

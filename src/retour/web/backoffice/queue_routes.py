@@ -9,12 +9,21 @@ from fastapi.datastructures import QueryParams
 from fastapi.responses import Response, StreamingResponse
 
 from retour.domain.errors import DomainError, InvalidRequest
+from retour.domain.staff import Permission, ensure_permitted
 from retour.domain.statuses import ReturnStatus
 from retour.services.backoffice.bulk import MAX_BULK, Ticked, decide_many
 from retour.services.backoffice.export import queue_csv
+from retour.services.backoffice.on_behalf import (
+    METHODS,
+    RESOLUTIONS,
+    NewReturn,
+    open_return_for_shopper,
+    order_for_new_return,
+)
 from retour.services.backoffice.queue import ATTENTION, RISK_BANDS, QueueFilter, returns_queue
+from retour.services.backoffice.unplanned import UnplannedOrder, order_to_return
 from retour.web.backoffice import forms
-from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit
+from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
 
 router = APIRouter(prefix=BASE, include_in_schema=False, route_class=BackOfficeRoute)
 
@@ -70,6 +79,57 @@ async def bulk_decision(request: Request) -> Response:
             raise
         return visit.page("bulk_done.html", 400, outcome=None, error=error, back=back)
     return visit.page("bulk_done.html", outcome=outcome, error=None, back=back)
+
+
+@router.get("/returns/new")
+def new_return_page(request: Request, order: str = "") -> Response:
+    """Ask for the order number, then show its items (before `/returns/{number}`)."""
+    visit = StaffVisit(request)
+    if not order:
+        ensure_permitted(visit.staff, Permission.REVIEW_RETURNS)
+        return visit.page("new_return.html", found=None, error=None, fields={}, order="")
+    try:
+        found = order_for_new_return(visit.new_uow(), visit.staff, order)
+    except InvalidRequest as error:
+        return visit.page("new_return.html", 400, found=None, error=error, fields={}, order=order)
+    return _new_return(visit, found, None, {}, 200)
+
+
+@router.post("/returns/new/{order_id}")
+async def open_new_return(request: Request, order_id: int) -> Response:
+    visit = StaffVisit(request)
+    fields: dict[str, str] = {}
+    try:
+        fields = await visit.form()
+        units = {
+            int(name.removeprefix("units-")): forms.whole_number(fields, name)
+            for name in fields
+            if name.startswith("units-") and name.removeprefix("units-").isdigit()
+        }
+        wanted = NewReturn(
+            units, fields.get("reason", ""), fields.get("resolution", ""),
+            fields.get("method", ""), fields.get("note", ""), fields.get("override", ""),
+        )  # fmt: skip
+        ret = open_return_for_shopper(visit.new_uow(), visit.staff, order_id, wanted, visit.now)
+    except DomainError as error:
+        status = refusal_status(error)  # a role's refusal goes on up first
+        found = order_to_return(visit.new_uow(), visit.staff.store_id, order_id)
+        return _new_return(visit, found, error, fields, status)
+    return visit.redirect(f"/returns/{ret.number}?done=created")
+
+
+def _new_return(
+    visit: StaffVisit,
+    found: UnplannedOrder,
+    error: DomainError | None,
+    fields: dict[str, str],
+    status_code: int,
+) -> Response:
+    return visit.page(
+        "new_return.html", status_code, found=found, error=error, fields=fields,
+        order=found.number, resolutions=[r.value for r in RESOLUTIONS],
+        methods=[m.value for m in METHODS],
+    )  # fmt: skip
 
 
 def queue_filter(params: QueryParams) -> QueueFilter:
