@@ -27,6 +27,8 @@ router = APIRouter(prefix=f"{BASE}/settings", include_in_schema=False, route_cla
 PAGES = (
     ("users", "Users and roles", "Who works in this store and what each may do.",
      Permission.MANAGE_STAFF),
+    ("reasons", "Return reasons", "The reasons shoppers choose from, in their order.",
+     Permission.CONFIGURE_STORE),
     ("api-keys", "API keys", "Keys for the JSON API: created, shown once, revoked.",
      Permission.CONFIGURE_STORE),
 )  # fmt: skip
@@ -67,7 +69,7 @@ async def add_user(request: Request) -> Response:
         add_staff_user(visit.new_uow(), visit.staff, form, visit.now)
     except DomainError as error:
         kept = {name: fields.get(name, "") for name in ("email", "name", "role")}
-        return _users(visit, error, _status(error), kept=kept, target="new")
+        return _users(visit, error, page_status(error), kept=kept, target="new")
     return visit.redirect("/settings/users?done=added")
 
 
@@ -78,7 +80,7 @@ async def set_role(request: Request, user_id: int) -> Response:
         fields = await visit.form()
         change_role(visit.new_uow(), visit.staff, user_id, fields.get("role", ""))
     except DomainError as error:
-        return _users(visit, error, _status(error), target=str(user_id))
+        return _users(visit, error, page_status(error), target=str(user_id))
     return visit.redirect(f"/settings/users?done=role#user-{user_id}")
 
 
@@ -90,7 +92,7 @@ async def deactivate(request: Request, user_id: int) -> Response:
         forms.confirmed(fields, "deactivate this account")
         deactivate_staff_user(visit.new_uow(), visit.staff, user_id, visit.now)
     except DomainError as error:
-        return _users(visit, error, _status(error), target=str(user_id))
+        return _users(visit, error, page_status(error), target=str(user_id))
     if user_id == visit.staff.user_id:
         return visit.redirect("/login")  # they deactivated themself: their session is over
     return visit.redirect(f"/settings/users?done=deactivated#user-{user_id}")
@@ -103,7 +105,7 @@ async def reactivate(request: Request, user_id: int) -> Response:
         await visit.form()
         reactivate_staff_user(visit.new_uow(), visit.staff, user_id)
     except DomainError as error:
-        return _users(visit, error, _status(error), target=str(user_id))
+        return _users(visit, error, page_status(error), target=str(user_id))
     return visit.redirect(f"/settings/users?done=reactivated#user-{user_id}")
 
 
@@ -122,7 +124,7 @@ async def add_api_key(request: Request) -> Response:
         created = create_key(visit.new_uow(), visit.staff, fields.get("name", ""), visit.now)
     except DomainError as error:
         return _api_keys(
-            visit, error, _status(error), kept={"name": fields.get("name", "")}, target="new"
+            visit, error, page_status(error), kept={"name": fields.get("name", "")}, target="new"
         )
     return visit.page("settings_api_key_created.html", created=created)
 
@@ -135,7 +137,7 @@ async def revoke(request: Request, key_id: int) -> Response:
         forms.confirmed(fields, "revoke this key")
         revoke_api_key(visit.new_uow(), visit.staff, key_id, visit.now)
     except DomainError as error:
-        return _api_keys(visit, error, _status(error), target=str(key_id))
+        return _api_keys(visit, error, page_status(error), target=str(key_id))
     # This process forgets the keys it had checked, so the revoked one is refused at once
     # here; other processes refuse it once their cache entry expires (key_cache.TTL_SECONDS).
     visit.state.api_keys = ApiKeyCache()
@@ -173,8 +175,8 @@ def _api_keys(
     )  # fmt: skip
 
 
-def _status(error: DomainError) -> int:
-    """As `refusal_status`; another store's user or key (or none) goes on up as the 404."""
+def page_status(error: DomainError) -> int:
+    """As `refusal_status`; another store's record (or none) goes on up as the 404."""
     if isinstance(error, NotFound):
         raise error
     return refusal_status(error)
