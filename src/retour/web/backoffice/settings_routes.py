@@ -27,6 +27,9 @@ router = APIRouter(prefix=f"{BASE}/settings", include_in_schema=False, route_cla
 PAGES = (
     ("users", "Users and roles", "Who works in this store and what each may do.",
      Permission.MANAGE_STAFF),
+    ("store", "Store profile and branding",
+     "Name, time zone, language, deadlines, automatic refunds, logo and colours.",
+     Permission.CONFIGURE_STORE),
     ("reasons", "Return reasons", "The reasons shoppers choose from, in their order.",
      Permission.CONFIGURE_STORE),
     ("api-keys", "API keys", "Keys for the JSON API: created, shown once, revoked.",
