@@ -44,6 +44,7 @@ from retour.web.backoffice import return_routes as backoffice_returns
 from retour.web.backoffice import settings_reason_routes as backoffice_reasons
 from retour.web.backoffice import settings_routes as backoffice_settings
 from retour.web.backoffice import settings_store_routes as backoffice_store
+from retour.web.backoffice import settings_webhook_routes as backoffice_webhooks
 from retour.web.backoffice import station_routes as backoffice_station
 from retour.web.portal import return_routes as portal_returns
 from retour.web.portal import routes as portal
@@ -121,6 +122,7 @@ def create_app(
     app.include_router(backoffice_settings.router)
     app.include_router(backoffice_reasons.router)
     app.include_router(backoffice_store.router)
+    app.include_router(backoffice_webhooks.router)
     return app
 
 

@@ -32,6 +32,8 @@ PAGES = (
      Permission.CONFIGURE_STORE),
     ("reasons", "Return reasons", "The reasons shoppers choose from, in their order.",
      Permission.CONFIGURE_STORE),
+    ("webhooks", "Webhooks", "The store's events sent to your systems as they happen.",
+     Permission.CONFIGURE_STORE),
     ("api-keys", "API keys", "Keys for the JSON API: created, shown once, revoked.",
      Permission.CONFIGURE_STORE),
 )  # fmt: skip
