@@ -3,7 +3,8 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, insert, select, update
+import pytest
+from sqlalchemy import delete, func, insert, select, text, update
 
 from retour.db.models import ReturnRow, ReturnStatusTally
 from retour.services import returns as use_cases
@@ -103,3 +104,28 @@ def test_folding_keeps_the_sums_in_one_row_per_status(uow, clock, monkeypatch):
         folded = uow.session.execute(select(ReturnStatusTally.status, ReturnStatusTally.change))
         assert folded.all() == [("approved", 2)]  # a status summing to zero keeps no row
     assert counts(uow, store_id) == {"approved": 2}
+
+
+@pytest.mark.postgres_only
+def test_a_fold_is_skipped_while_another_holds_the_store_s_fold_lock(uow, clock, engine):
+    store_id = make_store(uow, clock)
+    order = import_sample_order(uow, store_id, clock).order
+    for _ in range(2):
+        request(uow, store_id, order, clock, quantities=(1, 0))
+    with engine.connect() as other:  # another page, folding right now
+        other.execute(
+            text("SELECT pg_advisory_xact_lock(:key, :store)"),
+            {"key": tallies.FOLD_LOCK, "store": store_id},
+        )
+        with uow:
+            fold_tallies(uow, store_id)
+            uow.commit()
+        other.rollback()
+    with uow:
+        rows = uow.session.scalar(select(func.count()).select_from(ReturnStatusTally))
+    assert rows == 2  # left as they were
+    with uow:
+        fold_tallies(uow, store_id)
+        uow.commit()
+        folded = uow.session.execute(select(ReturnStatusTally.status, ReturnStatusTally.change))
+        assert folded.all() == [("requested", 2)]

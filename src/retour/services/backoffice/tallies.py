@@ -13,6 +13,8 @@ from retour.domain.statuses import ReturnStatus
 
 #: A store's tally rows are folded into one per status once they are more than this.
 FOLD_AFTER = 200
+#: The first key of the advisory lock that one fold per store holds (PostgreSQL).
+FOLD_LOCK = 0x7A11
 T = ReturnStatusTally
 
 
@@ -33,10 +35,13 @@ def status_counts(uow: UnitOfWork, store_id: int) -> dict[str, int]:
 def fold_tallies(uow: UnitOfWork, store_id: int) -> None:
     """Replace the store's rows by one per status with their sum.
 
-    The rows summed are the rows deleted, so a concurrent fold (which waits for this one's
-    deleted rows and then skips them) or a concurrent change (a new row) is never counted
-    twice or lost.
+    The rows summed are the rows deleted, so a concurrent change (a new row) is never counted
+    twice or lost. On PostgreSQL one fold per store runs at a time (a transaction-level
+    advisory lock; a page that does not get it skips folding), so two folds never wait on
+    each other's rows.
     """
+    if not _may_fold(uow, store_id):
+        return
     deleted = uow.session.execute(
         delete(T).where(T.store_id == store_id).returning(T.status, T.change)
     ).all()
@@ -50,3 +55,10 @@ def fold_tallies(uow: UnitOfWork, store_id: int) -> None:
     ]
     if kept:
         uow.session.execute(insert(T), kept)
+
+
+def _may_fold(uow: UnitOfWork, store_id: int) -> bool:
+    if uow.session.get_bind().dialect.name != "postgresql":
+        return True  # SQLite: one writer at a time already
+    lock = func.pg_try_advisory_xact_lock(FOLD_LOCK, store_id)
+    return bool(uow.session.scalar(select(lock)))
