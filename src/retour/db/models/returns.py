@@ -69,7 +69,8 @@ class ReturnRow(Base):
 
 class ReturnLineRow(Base):
     __tablename__ = "return_lines"
-    __table_args__ = (Index("ix_return_lines_store_sku", "store_id", "sku"),)
+    #: The search box's SKU look-up, answered from the index alone.
+    __table_args__ = (Index("ix_return_lines_store_sku_return", "store_id", "sku", "return_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     return_id: Mapped[int] = mapped_column(ForeignKey("returns.id"), index=True)
