@@ -23,6 +23,7 @@ from retour.services.backoffice.refunding import (
     retry_from_page,
 )
 from retour.services.errors import NotFound
+from retour.services.exchanges.choosing import EXCHANGE_RESOLUTIONS
 from retour.shipping.base import MEDIA_TYPES, DocumentKind
 from retour.web.backoffice import forms
 from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
@@ -278,7 +279,8 @@ def _return_page(
     detail = return_detail(visit.new_uow(), visit.staff, number)
     return visit.page(
         "return.html", status_code, detail=detail, ret=detail.ret, error=error,
-        exchange=exchange_panel(visit.new_uow(), visit.staff, number),
+        exchange=exchange_panel(visit.new_uow(), visit.staff, number)
+        if detail.ret.resolution in EXCHANGE_RESOLUTIONS else None,
         fields=fields or {}, done=visit.request.query_params.get("done", ""),
         refund_key=secrets.token_urlsafe(18), label_key=secrets.token_urlsafe(18),
         now=visit.now,
