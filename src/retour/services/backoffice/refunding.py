@@ -83,7 +83,10 @@ def refund_from_page(
             payments.providers,
         )  # fmt: skip
     except DomainError as error:
-        raise _in_money(error, currency) from error
+        in_money = _in_money(error, currency)
+        if in_money is error:
+            raise
+        raise in_money from error
     if refund.status != "pending":
         return refund
     return settle_refund(
