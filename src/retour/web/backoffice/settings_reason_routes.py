@@ -16,8 +16,7 @@ from retour.services.backoffice.reason_settings import (
     set_reason_active,
     update_reason,
 )
-from retour.web.backoffice.settings_routes import page_status
-from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit
+from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
 
 router = APIRouter(
     prefix=f"{BASE}/settings/reasons", include_in_schema=False, route_class=BackOfficeRoute
@@ -46,7 +45,7 @@ async def add(request: Request) -> Response:
         fields = await visit.form()
         add_reason(visit.new_uow(), visit.staff, _form(fields))
     except DomainError as error:
-        return _reasons(visit, error, page_status(error), kept=fields, target="new")
+        return _reasons(visit, error, refusal_status(error), kept=fields, target="new")
     return visit.redirect(f"{PAGE}?done=added")
 
 
@@ -58,7 +57,7 @@ async def edit(request: Request, reason_id: int) -> Response:
         fields = await visit.form()
         update_reason(visit.new_uow(), visit.staff, reason_id, _form(fields))
     except DomainError as error:
-        return _reasons(visit, error, page_status(error), kept=fields, target=str(reason_id))
+        return _reasons(visit, error, refusal_status(error), kept=fields, target=str(reason_id))
     return visit.redirect(f"{PAGE}?done=saved#reason-{reason_id}")
 
 
@@ -69,7 +68,7 @@ async def move(request: Request, reason_id: int) -> Response:
         fields = await visit.form()
         move_reason(visit.new_uow(), visit.staff, reason_id, fields.get("direction", ""))
     except DomainError as error:
-        return _reasons(visit, error, page_status(error), target=str(reason_id))
+        return _reasons(visit, error, refusal_status(error), target=str(reason_id))
     return visit.redirect(f"{PAGE}?done=moved#reason-{reason_id}")
 
 
@@ -89,7 +88,7 @@ async def _set_active(request: Request, reason_id: int, active: bool) -> Respons
         await visit.form()
         set_reason_active(visit.new_uow(), visit.staff, reason_id, active)
     except DomainError as error:
-        return _reasons(visit, error, page_status(error), target=str(reason_id))
+        return _reasons(visit, error, refusal_status(error), target=str(reason_id))
     done = "reactivated" if active else "retired"
     return visit.redirect(f"{PAGE}?done={done}#reason-{reason_id}")
 

@@ -16,7 +16,6 @@ from retour.services.backoffice.staff_settings import (
     list_staff,
     reactivate_staff_user,
 )
-from retour.services.errors import NotFound
 from retour.web.api.key_cache import ApiKeyCache
 from retour.web.backoffice import forms
 from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
@@ -74,7 +73,7 @@ async def add_user(request: Request) -> Response:
         add_staff_user(visit.new_uow(), visit.staff, form, visit.now)
     except DomainError as error:
         kept = {name: fields.get(name, "") for name in ("email", "name", "role")}
-        return _users(visit, error, page_status(error), kept=kept, target="new")
+        return _users(visit, error, refusal_status(error), kept=kept, target="new")
     return visit.redirect("/settings/users?done=added")
 
 
@@ -85,7 +84,7 @@ async def set_role(request: Request, user_id: int) -> Response:
         fields = await visit.form()
         change_role(visit.new_uow(), visit.staff, user_id, fields.get("role", ""))
     except DomainError as error:
-        return _users(visit, error, page_status(error), target=str(user_id))
+        return _users(visit, error, refusal_status(error), target=str(user_id))
     return visit.redirect(f"/settings/users?done=role#user-{user_id}")
 
 
@@ -97,7 +96,7 @@ async def deactivate(request: Request, user_id: int) -> Response:
         forms.confirmed(fields, "deactivate this account")
         deactivate_staff_user(visit.new_uow(), visit.staff, user_id, visit.now)
     except DomainError as error:
-        return _users(visit, error, page_status(error), target=str(user_id))
+        return _users(visit, error, refusal_status(error), target=str(user_id))
     if user_id == visit.staff.user_id:
         return visit.redirect("/login")  # they deactivated themself: their session is over
     return visit.redirect(f"/settings/users?done=deactivated#user-{user_id}")
@@ -110,7 +109,7 @@ async def reactivate(request: Request, user_id: int) -> Response:
         await visit.form()
         reactivate_staff_user(visit.new_uow(), visit.staff, user_id)
     except DomainError as error:
-        return _users(visit, error, page_status(error), target=str(user_id))
+        return _users(visit, error, refusal_status(error), target=str(user_id))
     return visit.redirect(f"/settings/users?done=reactivated#user-{user_id}")
 
 
@@ -129,7 +128,7 @@ async def add_api_key(request: Request) -> Response:
         created = create_key(visit.new_uow(), visit.staff, fields.get("name", ""), visit.now)
     except DomainError as error:
         return _api_keys(
-            visit, error, page_status(error), kept={"name": fields.get("name", "")}, target="new"
+            visit, error, refusal_status(error), kept={"name": fields.get("name", "")}, target="new"
         )
     return visit.page("settings_api_key_created.html", created=created)
 
@@ -142,7 +141,7 @@ async def revoke(request: Request, key_id: int) -> Response:
         forms.confirmed(fields, "revoke this key")
         revoke_api_key(visit.new_uow(), visit.staff, key_id, visit.now)
     except DomainError as error:
-        return _api_keys(visit, error, page_status(error), target=str(key_id))
+        return _api_keys(visit, error, refusal_status(error), target=str(key_id))
     # This process forgets the keys it had checked, so the revoked one is refused at once
     # here; other processes refuse it once their cache entry expires (key_cache.TTL_SECONDS).
     visit.state.api_keys = ApiKeyCache()
@@ -178,10 +177,3 @@ def _api_keys(
         field=error.extra.get("field", "") if error else "", target=target, fields=kept or {},
         done=DONE.get(visit.request.query_params.get("done", ""), ""),
     )  # fmt: skip
-
-
-def page_status(error: DomainError) -> int:
-    """As `refusal_status`; another store's record (or none) goes on up as the 404."""
-    if isinstance(error, NotFound):
-        raise error
-    return refusal_status(error)

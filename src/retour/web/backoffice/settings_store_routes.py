@@ -17,8 +17,7 @@ from retour.services.backoffice.store_profile_settings import (
 )
 from retour.services.shipments.settings import MAX_LABEL_EXPIRY_DAYS
 from retour.services.store_settings import AUTO_REFUND_CHOICES
-from retour.web.backoffice.settings_routes import page_status
-from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit
+from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
 
 router = APIRouter(
     prefix=f"{BASE}/settings/store", include_in_schema=False, route_class=BackOfficeRoute
@@ -47,7 +46,7 @@ async def save(request: Request) -> Response:
         form = ProfileForm(**{name: fields.get(name, "") for name in FORM_FIELDS})
         update_store_profile(visit.new_uow(), visit.staff, form)
     except DomainError as error:
-        return _store(visit, error, page_status(error), kept=fields)
+        return _store(visit, error, refusal_status(error), kept=fields)
     return visit.redirect("/settings/store?done=saved")
 
 

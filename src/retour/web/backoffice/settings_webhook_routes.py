@@ -14,8 +14,7 @@ from retour.services.backoffice.webhook_settings import (
     list_webhooks,
 )
 from retour.web.backoffice import forms
-from retour.web.backoffice.settings_routes import page_status
-from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit
+from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
 from retour.webhooks.event_types import ALL_EVENTS, EVENT_TYPES
 from retour.webhooks.subscriptions import UrlPolicy
 
@@ -54,7 +53,7 @@ async def add(request: Request) -> Response:
             fields.get("description", ""), _policy(visit), visit.now,
         )  # fmt: skip
     except DomainError as error:
-        return _webhooks(visit, error, page_status(error), kept=fields, target="new")
+        return _webhooks(visit, error, refusal_status(error), kept=fields, target="new")
     return visit.page("settings_webhook_created.html", created=created)
 
 
@@ -65,7 +64,7 @@ async def disable(request: Request, webhook_id: int) -> Response:
         await visit.form()
         disable_webhook(visit.new_uow(), visit.staff, webhook_id, visit.now)
     except DomainError as error:
-        return _webhooks(visit, error, page_status(error), target=str(webhook_id))
+        return _webhooks(visit, error, refusal_status(error), target=str(webhook_id))
     return visit.redirect(f"{PAGE}?done=disabled#webhook-{webhook_id}")
 
 
@@ -76,7 +75,7 @@ async def enable(request: Request, webhook_id: int) -> Response:
         await visit.form()
         enable_webhook(visit.new_uow(), visit.staff, webhook_id, _policy(visit), visit.now)
     except DomainError as error:
-        return _webhooks(visit, error, page_status(error), target=str(webhook_id))
+        return _webhooks(visit, error, refusal_status(error), target=str(webhook_id))
     return visit.redirect(f"{PAGE}?done=enabled#webhook-{webhook_id}")
 
 
@@ -88,7 +87,7 @@ async def delete(request: Request, webhook_id: int) -> Response:
         forms.confirmed(fields, "delete this webhook")
         delete_webhook(visit.new_uow(), visit.staff, webhook_id)
     except DomainError as error:
-        return _webhooks(visit, error, page_status(error), target=str(webhook_id))
+        return _webhooks(visit, error, refusal_status(error), target=str(webhook_id))
     return visit.redirect(f"{PAGE}?done=deleted")
 
 

@@ -147,7 +147,8 @@ def _refusal(request: Request, template: str, status_code: int, message: str) ->
 
 def refusal_status(error: DomainError) -> int:
     """The status of a page showing a refused action again: 409 for a state conflict, 400
-    for bad input. A role's refusal is not shown on the page: it goes on up as the 403."""
-    if isinstance(error, NotPermitted):
+    for bad input. A role's refusal, and another store's record (or none), are not shown on
+    the page: they go on up as the 403 and the 404."""
+    if isinstance(error, NotPermitted | NotFound):
         raise error
     return 409 if "current_status" in error.extra else 400
