@@ -31,9 +31,19 @@ EXPECTED: dict[ReturnStatus, dict[ReturnAction, ReturnStatus]] = {
         A.MARK_IN_TRANSIT: S.IN_TRANSIT,
         A.RECEIVE: S.PARTIALLY_RECEIVED,
         A.EXPIRE: S.EXPIRED,
+        A.EDIT_QUANTITIES: S.APPROVED,
     },
-    S.IN_TRANSIT: {A.CANCEL: S.CANCELLED, A.RECEIVE: S.PARTIALLY_RECEIVED},
-    S.PARTIALLY_RECEIVED: {A.RECEIVE: S.RECEIVED, A.INSPECT: S.PARTIALLY_RECEIVED},
+    S.IN_TRANSIT: {
+        A.CANCEL: S.CANCELLED,
+        A.RECEIVE: S.PARTIALLY_RECEIVED,
+        A.EDIT_QUANTITIES: S.IN_TRANSIT,
+    },
+    S.PARTIALLY_RECEIVED: {
+        A.RECEIVE: S.RECEIVED,
+        A.INSPECT: S.PARTIALLY_RECEIVED,
+        # Line 1 has 1 of 2 units; line 2, none of its units yet, is lowered to 1.
+        A.EDIT_QUANTITIES: S.PARTIALLY_RECEIVED,
+    },
     S.RECEIVED: {A.INSPECT: S.RECEIVED},
     S.INSPECTED: {A.COMPLETE: S.COMPLETED},
     S.REJECTED: {},
@@ -73,6 +83,8 @@ def perform(ret, action: ReturnAction) -> None:
         ret.complete(NOW)
     elif action is A.EXPIRE:
         ret.expire(NOW)
+    elif action is A.EDIT_QUANTITIES:
+        ret.edit_quantities(NOW, {2: 1}, "the shopper keeps one")
 
 
 def test_the_expected_table_covers_every_status():

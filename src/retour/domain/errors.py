@@ -16,14 +16,19 @@ class DomainError(Exception):
         self.extra = extra
 
 
+#: Actions whose name does not read as a verb phrase before "a return".
+_VERBS = {"edit_quantities": "edit the quantities of"}
+
+
 class IllegalTransition(DomainError):
     """An action that the return's current status does not allow."""
 
     code = "illegal_transition"
 
     def __init__(self, action: str, current_status: str) -> None:
+        verb = _VERBS.get(action, action.replace("_", " "))
         super().__init__(
-            f"cannot {action.replace('_', ' ')} a return that is {current_status}",
+            f"cannot {verb} a return that is {current_status}",
             action=action,
             current_status=current_status,
         )

@@ -25,6 +25,7 @@ from retour.domain.lines import (
 )
 from retour.domain.orders import Order
 from retour.domain.quantity_checks import requested_lines, take_within, units_held
+from retour.domain.quantity_edits import check_edit, checked_reason, is_editable
 from retour.domain.statuses import (
     ReturnAction,
     ReturnStatus,
@@ -127,6 +128,8 @@ class Return:
         """True when `action` is allowed now; drives both the guards and the buttons."""
         if action is ReturnAction.COMPLETE:
             return self._completion_blocker() is None
+        if action is ReturnAction.EDIT_QUANTITIES:
+            return is_allowed(self.status, action) and any(map(is_editable, self.lines))
         return is_allowed(self.status, action)
 
     def can_approve(self) -> bool:
@@ -143,6 +146,9 @@ class Return:
 
     def can_complete(self) -> bool:
         return self.can(ReturnAction.COMPLETE)
+
+    def can_edit_quantities(self) -> bool:
+        return self.can(ReturnAction.EDIT_QUANTITIES)
 
     def allowed_actions(self) -> list[ReturnAction]:
         return [action for action in ReturnAction if self.can(action)]
@@ -251,6 +257,44 @@ class Return:
             previous=previous.value,
             resolution=resolution.value,
             reason=reason,
+        )
+
+    def edit_quantities(
+        self,
+        now: datetime,
+        quantities: Mapping[int, int],
+        reason: str,
+        refunded: Mapping[int, int] | None = None,
+        free_units: Mapping[int, int] | None = None,
+        exchange_reserved: bool = False,
+    ) -> None:
+        """Change approved units of lines none of whose units arrived (line id → units; lines
+        left out keep theirs); the rules and their inputs: `quantity_edits.check_edit`."""
+        if not self.can_edit_quantities():
+            state = self.status.value
+            if is_allowed(self.status, ReturnAction.EDIT_QUANTITIES):
+                state = f"{state} and every line already has units received"
+            raise IllegalTransition(ReturnAction.EDIT_QUANTITIES.value, state)
+        why = checked_reason(reason)
+        changes = check_edit(
+            self.lines, quantities, self.line, refunded or {}, free_units or {},
+            exchange_reserved,
+        )  # fmt: skip
+        for change in changes:
+            self.line(change.line_id, field="lines").approved_quantity = change.after
+        # Nothing more awaited (the missing units will not come): the return is received.
+        if self.status is ReturnStatus.PARTIALLY_RECEIVED and not any(
+            line.awaiting_receipt_quantity for line in self.lines
+        ):
+            self.status = ReturnStatus.RECEIVED
+        self._touch(now)
+        self._record(
+            "return.quantities_changed",
+            lines=[
+                {"line_id": c.line_id, "sku": c.sku, "from": c.before, "to": c.after}
+                for c in changes
+            ],
+            reason=why,
         )
 
     def mark_in_transit(self, now: datetime, tracking_number: str, carrier: str = "") -> None:

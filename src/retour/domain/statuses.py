@@ -33,6 +33,7 @@ class ReturnAction(StrEnum):
     INSPECT = "inspect"
     COMPLETE = "complete"
     EXPIRE = "expire"
+    EDIT_QUANTITIES = "edit_quantities"
 
 
 S = ReturnStatus
@@ -55,6 +56,9 @@ ALLOWED_FROM: Mapping[ReturnAction, frozenset[ReturnStatus]] = {
     # From approved only for keep-item returns, where nothing is shipped back.
     A.COMPLETE: frozenset({S.INSPECTED, S.APPROVED}),
     A.EXPIRE: frozenset({S.APPROVED}),
+    # After approval, while units are still awaited (the aggregate also needs a line none of
+    # whose units arrived). Before approval, approving sets the quantities.
+    A.EDIT_QUANTITIES: frozenset({S.APPROVED, S.IN_TRANSIT, S.PARTIALLY_RECEIVED}),
 }
 
 #: Statuses a return never leaves.

@@ -47,6 +47,7 @@ ACTION_PERMISSIONS: dict[ReturnAction, Permission] = {
     ReturnAction.INSPECT: Permission.HANDLE_PARCELS,
     ReturnAction.COMPLETE: Permission.MOVE_MONEY,
     ReturnAction.EXPIRE: Permission.CONFIGURE_STORE,
+    ReturnAction.EDIT_QUANTITIES: Permission.REVIEW_RETURNS,
 }
 #: Statuses that do not count towards a customer's returns.
 NOT_COUNTED = (ReturnStatus.REJECTED.value, ReturnStatus.CANCELLED.value)
