@@ -37,6 +37,7 @@ EVENT_TYPES: dict[str, str] = {
     "exchange.released": "the replacement order was released to the shop",
     "exchange.shipped": "the replacement was shipped",
     "exchange.cancelled": "the replacement was cancelled",
+    "exchange.reduced": "the replacement sends fewer units, as the return's quantities went down",
     "store_credit.issued": "store credit was issued",
     "store_credit.redeemed": "store credit was spent at checkout",
     "store_credit.adjusted": "staff adjusted a store-credit balance",

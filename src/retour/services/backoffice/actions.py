@@ -76,6 +76,24 @@ def approve(
     )  # fmt: skip
 
 
+def edit_quantities(
+    uow: UnitOfWork,
+    staff: StaffMember,
+    number: str,
+    seen: str,
+    now: datetime,
+    quantities: Mapping[int, int],
+    reason: str,
+) -> Return:
+    """Change approved units after approval: a reviewer's decision, like approving."""
+    return act(
+        uow, staff, number, seen, Permission.REVIEW_RETURNS,
+        lambda rid, actor: use_cases.edit_return_quantities(
+            uow, staff.store_id, rid, actor, now, quantities, reason
+        ),
+    )  # fmt: skip
+
+
 def reject(
     uow: UnitOfWork, staff: StaffMember, number: str, seen: str, now: datetime, reason: str
 ) -> Return:

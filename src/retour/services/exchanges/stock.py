@@ -1,4 +1,5 @@
-"""Reserving and giving back a replacement's stock: sellable ⇄ reserved, one movement each."""
+"""Reserving and giving back a replacement's stock (all of it, or the units it no longer
+sends): sellable ⇄ reserved, one movement each."""
 
 from __future__ import annotations
 
@@ -57,6 +58,16 @@ def ship_stock(uow: UnitOfWork, replacement: ReplacementOrderRow, now: datetime)
         )
 
 
+def give_back_units(
+    uow: UnitOfWork, replacement: ReplacementOrderRow, variant_id: int, units: int, now: datetime
+) -> None:
+    """Part of a reservation goes back to sellable: the replacement sends fewer units."""
+    _shift_units(
+        uow, replacement, variant_id, units,
+        StockBucket.RESERVED, StockBucket.SELLABLE, "exchange.reduced", now,
+    )  # fmt: skip
+
+
 def _shift(
     uow: UnitOfWork,
     replacement: ReplacementOrderRow,
@@ -66,15 +77,28 @@ def _shift(
     now: datetime,
 ) -> None:
     for line in replacement.lines:
-        for bucket, quantity in ((source, -line.quantity), (target, line.quantity)):
-            uow.inventory.move(
-                store_id=replacement.store_id,
-                variant_id=line.variant_id,
-                location_id=replacement.location_id,
-                bucket=bucket.value,
-                quantity=quantity,
-                cause=cause,
-                occurred_at=now,
-                return_id=replacement.return_id,
-                note=f"replacement {replacement.id}",
-            )
+        _shift_units(uow, replacement, line.variant_id, line.quantity, source, target, cause, now)
+
+
+def _shift_units(
+    uow: UnitOfWork,
+    replacement: ReplacementOrderRow,
+    variant_id: int,
+    units: int,
+    source: StockBucket,
+    target: StockBucket,
+    cause: str,
+    now: datetime,
+) -> None:
+    for bucket, quantity in ((source, -units), (target, units)):
+        uow.inventory.move(
+            store_id=replacement.store_id,
+            variant_id=variant_id,
+            location_id=replacement.location_id,
+            bucket=bucket.value,
+            quantity=quantity,
+            cause=cause,
+            occurred_at=now,
+            return_id=replacement.return_id,
+            note=f"replacement {replacement.id}",
+        )

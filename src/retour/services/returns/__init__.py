@@ -1,6 +1,7 @@
 """Return use cases, split by who does them: shopper, reviewer, warehouse, scheduler."""
 
 from retour.services.returns.expiry import expire_overdue_returns
+from retour.services.returns.quantities import edit_return_quantities
 from retour.services.returns.requesting import ReturnRequest, request_return
 from retour.services.returns.review import (
     answer_return_info,
@@ -22,6 +23,7 @@ __all__ = [
     "approve_return",
     "cancel_return",
     "complete_return",
+    "edit_return_quantities",
     "expire_overdue_returns",
     "inspect_return",
     "mark_return_in_transit",

@@ -49,6 +49,13 @@ class ApproveBody(_In):
     lines: list[ApproveLine] | None = None
 
 
+class QuantitiesBody(_In):
+    """Approved units of the listed lines after approval (lines left out keep theirs), and why."""
+
+    lines: Annotated[list[ApproveLine], Field(min_length=1, max_length=200)]
+    reason: Message
+
+
 class RejectBody(_In):
     reason: Message
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, BackgroundTasks, Query
 from fastapi.responses import JSONResponse, Response
 
 from retour.db.repositories.returns import ReturnFilter
+from retour.domain.errors import InvalidRequest
 from retour.domain.inputs import InspectionInput, LineRequest, Receipt, UnexpectedItem
 from retour.domain.statuses import ReturnStatus
 from retour.services import queries
@@ -24,6 +25,7 @@ from retour.web.api.schemas import (
     InspectBody,
     InTransitBody,
     MessageBody,
+    QuantitiesBody,
     ReceiveBody,
     RejectBody,
     ReturnPage,
@@ -143,6 +145,37 @@ def approve_route(
         lambda uow: settle_after(
             use_cases.approve_return(
                 uow, api.store_id, return_id, api.actor, api.clock.now(), quantities
+            ),
+            api,
+            background,
+            providers,
+        ),
+        ReturnPublic.from_domain,
+    )
+
+
+@router.post("/{return_id}/quantities", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
+def edit_quantities_route(
+    return_id: int,
+    body: QuantitiesBody,
+    api: Api,
+    background: BackgroundTasks,
+    providers: Providers,
+) -> JSONResponse:
+    """Change approved units after approval (approved, in transit, partially received), for
+    lines none of whose units arrived and no refund holds; never every line at 0."""
+    quantities: dict[int, int] = {}
+    for index, line in enumerate(body.lines):
+        if line.line_id in quantities:
+            raise InvalidRequest(
+                f"line {line.line_id} appears twice", field=f"lines[{index}].line_id"
+            )
+        quantities[line.line_id] = line.quantity
+    return api.mutate(
+        body,
+        lambda uow: settle_after(
+            use_cases.edit_return_quantities(
+                uow, api.store_id, return_id, api.actor, api.clock.now(), quantities, body.reason
             ),
             api,
             background,
