@@ -218,9 +218,9 @@ def test_ineligible_lines_are_refused_naming_each_line_and_rule_and_nothing_is_c
     )
     assert refused.value.extra["refusals"] == [
         {"line": 0, "order_line_id": tee, "code": "window_ended", "rule_id": "default",
-         "message": "Return window ended on 28 February"},
+         "message": "Return window ended on 28 February", "params": {"last_day": "2026-02-28"}},
         {"line": 1, "order_line_id": shirt_l, "code": "window_ended", "rule_id": "default",
-         "message": "Return window ended on 28 February"},
+         "message": "Return window ended on 28 February", "params": {"last_day": "2026-02-28"}},
     ]  # fmt: skip
     assert nothing_created(uow)
 
@@ -237,11 +237,14 @@ def test_a_resolution_or_method_the_line_does_not_allow_is_refused_naming_the_ru
     with pytest.raises(NotEligible) as refused:
         ask(uow, store_id, order, clock, return_method=ReturnMethod.SHIP_YOURSELF)
 
-    assert [(r["code"], r["rule_id"], r["message"]) for r in refused.value.extra["refusals"]] == [
+    assert [(r["code"], r["rule_id"], r["message"], r["params"])
+            for r in refused.value.extra["refusals"]] == [
         ("resolution_not_allowed", "shirts",
-         "Refund is not available for this item (only store credit, exchange)"),
+         "Refund is not available for this item (only store credit, exchange)",
+         {"resolution": "refund", "resolutions": "store_credit,exchange"}),
         ("return_method_not_allowed", "default",
-         "Ship yourself is not available for this item (only prepaid label)"),
+         "Ship yourself is not available for this item (only prepaid label)",
+         {"return_method": "ship_yourself", "return_methods": "prepaid_label"}),
     ]  # fmt: skip
     assert nothing_created(uow)
     allowed = ask(
@@ -262,7 +265,8 @@ def test_staff_override_creates_it_waiting_for_staff_with_the_reason_on_the_time
     override = {
         "reason": "goodwill: the parcel was late",
         "refusals": [{"line": 0, "order_line_id": order.lines[0].id, "code": "window_ended",
-                      "rule_id": "default", "message": "Return window ended on 28 February"}],
+                      "rule_id": "default", "message": "Return window ended on 28 February",
+                      "params": {"last_day": "2026-02-28"}}],
     }  # fmt: skip
     assert ret.policy_decision is not None
     assert ret.policy_decision["decision"] == {

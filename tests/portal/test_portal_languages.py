@@ -11,7 +11,14 @@ import pytest
 
 from retour.services.portal.exchange_choice import EXCHANGE_STATES
 from retour.services.portal.status import EVENT_SENTENCES, NEXT_STEPS
-from retour.web.portal.findings import NONE_LEFT, RESOLUTION_WORDS, SENTENCES, SINGULAR
+from retour.web.portal.findings import (
+    NONE_LEFT,
+    NOT_ALLOWED,
+    RESOLUTION_WORDS,
+    RETURN_METHOD_WORDS,
+    SENTENCES,
+    SINGULAR,
+)
 from retour.web.portal.i18n import catalogue, choose_language
 from retour.web.portal.visit import FEE_LABELS, LABELS
 from tests.portal.steps import BASE, csrf_of, look_up, signed_in
@@ -28,7 +35,7 @@ def sentences() -> set[str]:
     for template in (PORTAL / "web/portal/templates").glob("*.html"):
         found |= {m.group(2) for m in re.finditer(r'_\((["\'])(.+?)\1\)', template.read_text())}
     tables = (EVENT_SENTENCES, NEXT_STEPS, LABELS, FEE_LABELS, EXCHANGE_STATES, SENTENCES,
-              SINGULAR, RESOLUTION_WORDS)  # fmt: skip
+              SINGULAR, RESOLUTION_WORDS, RETURN_METHOD_WORDS, NOT_ALLOWED)  # fmt: skip
     for table in tables:
         found |= set(table.values())
     for module in [

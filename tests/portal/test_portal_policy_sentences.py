@@ -1,5 +1,6 @@
-"""The return policy's refusals on the items page in the shopper's language: translated from
-the finding's code and parameters, days written for the shopper's locale."""
+"""The return policy's refusals in the shopper's language, on the items page and when a
+request is sent: translated from the code and parameters, days written for the shopper's
+locale."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ from datetime import date, timedelta
 import pytest
 
 from retour.domain.policy import FindingCode
-from retour.web.portal.findings import translate_finding
+from retour.services.policy.admission import NotEligible, Refusal
+from retour.web.portal.findings import say_refused, translate_finding
 from retour.web.portal.i18n import translator
-from tests.portal.steps import BASE, signed_in
-from tests.portal.test_portal_pages import with_policy
+from tests.portal.steps import BASE, line_ids, order_form, signed_in
+from tests.portal.test_portal_pages import request_one, returns_count, with_policy
 
 POLICY = {"timezone": "UTC", "currency": "EUR", "default": {"window_days": 30}}
 TODAY = date(2026, 4, 20)
@@ -115,7 +117,6 @@ def test_the_policys_refusal_of_a_request_being_sent_is_in_french(portal, uow):
     with_policy(uow, clock, {**POLICY, "reasons": reasons})
     client = signed_in(new_shopper())
     client.get(f"{BASE}?lang=fr")
-    from tests.portal.test_portal_pages import request_one, returns_count
 
     refused, _ = request_one(client, reason="style")
 
@@ -124,3 +125,72 @@ def test_the_policys_refusal_of_a_request_being_sent_is_in_french(portal, uow):
         '<p class="error" role="alert" id="form-error">Ajoutez une photo pour ce motif</p>'
     ) in refused.text
     assert returns_count(uow) == 0
+
+
+def form_error(html: str) -> str:
+    found = re.search(r'<p class="error" role="alert" id="form-error">(.*?)</p>', html)
+    assert found is not None, html
+    return found.group(1)
+
+
+def request_both(client, resolution: str = "refund", method: str = "ship_yourself", qty: int = 1):
+    """Both items of the order, each `qty` units (the order has 2 × M, 1 × L)."""
+    html, form = order_form(client)
+    medium, large = line_ids(html)
+    fields = {f"qty-{medium}": str(qty), f"reason-{medium}": "too_small",
+              f"qty-{large}": "1", f"reason-{large}": "too_small",
+              "resolution": resolution, "method": method, "confirm": "1"}  # fmt: skip
+    return client.post(f"{BASE}/order", data={**form, **fields})
+
+
+LARGE_FOR_CREDIT = {**POLICY, "overrides": [
+    {"id": "large", "match": {"skus": ["LINEN-L"]}, "resolutions": ["store_credit", "exchange"],
+     "return_methods": ["prepaid_label"]},
+]}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Refund is not available for this item (only store credit, exchange); "
+               "Ship yourself is not available for this item (only prepaid label)"),
+        ("fr", "Remboursement : non disponible pour cet article (seulement avoir ou échange); "
+               "Envoi par vos soins : non disponible pour cet article (seulement étiquette "
+               "retour prépayée)"),
+        ("de", "Erstattung ist für diesen Artikel nicht möglich (nur Gutschrift oder Umtausch); "
+               "Eigener Versand ist für diesen Artikel nicht möglich (nur vorfrankiertes "
+               "Rücksendeetikett)"),
+    ],
+)  # fmt: skip
+def test_a_resolution_and_method_the_item_does_not_allow_are_refused_in_the_shoppers_language(
+    portal, uow, language, expected
+):
+    new_shopper, clock = portal
+    with_policy(uow, clock, LARGE_FOR_CREDIT)
+    client = signed_in(new_shopper())
+    client.get(f"{BASE}?lang={language}")
+
+    refused = request_both(client)
+
+    assert refused.status_code == 400
+    assert form_error(refused.text) == expected
+    assert returns_count(uow) == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "Return window ended on 25 March"),
+        ("fr", "Le délai de retour a pris fin le 25 mars"),
+        ("de", "Die Rückgabefrist endete am 25. März"),
+    ],
+)
+def test_a_window_that_closed_while_the_form_was_open_is_refused_in_the_shoppers_language(
+    language, expected
+):
+    closed = Refusal(0, 7, "window_ended", "default", "Return window ended on 25 March",
+                     {"last_day": "2026-03-25"}, TODAY)  # fmt: skip
+
+    said = say_refused(NotEligible([closed]), language, language, translator(language))
+
+    assert said == expected

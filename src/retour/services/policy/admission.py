@@ -8,8 +8,8 @@ Staff may override any refusal with a reason; the return is then created, waits 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
 from typing import Any
 
 from retour.db.unit_of_work import UnitOfWork
@@ -17,7 +17,9 @@ from retour.domain.errors import InvalidRequest
 from retour.domain.inputs import LineRequest
 from retour.domain.lines import MERCHANT_SHIPPING_METHODS, Resolution, ReturnMethod
 from retour.domain.policy import FindingCode, LineEvaluation, Outcome, Policy
+from retour.domain.policy.codes import Params
 from retour.domain.policy.eligibility import item_terms
+from retour.domain.policy.results import Finding
 from retour.domain.returns import Return
 from retour.services.context import Actor
 from retour.services.policy.evaluation import Judgement, judge_request
@@ -38,13 +40,26 @@ _NARROWING = (
 @dataclass(frozen=True)
 class Refusal:
     """Why one line (`index` into the request's lines; None: the whole request) may not be
-    returned as asked."""
+    returned as asked: the English `message` and what it is written from (`code`, `params`),
+    so the portal can write it in the shopper's language."""
 
     index: int | None
     order_line_id: int | None
     code: str
     rule_id: str
     message: str
+    #: The finding's parameters (docs/policy.md), or the resolutions and methods asked for
+    #: and allowed.
+    params: Params = field(default_factory=dict)
+    #: The store's date when refused, for the sentence's days (this year's year left out).
+    today: date | None = None
+
+    @classmethod
+    def of_finding(cls, index: int, order_line_id: int, finding: Finding) -> Refusal:
+        return cls(
+            index, order_line_id, finding.code.value, finding.rule_id, finding.message,
+            finding.params, finding.today,
+        )  # fmt: skip
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -53,6 +68,7 @@ class Refusal:
             "code": self.code,
             "rule_id": self.rule_id,
             "message": self.message,
+            "params": dict(self.params),
         }
 
 
@@ -62,6 +78,7 @@ class NotEligible(InvalidRequest):
     code = "not_eligible"
 
     def __init__(self, refusals: Sequence[Refusal]) -> None:
+        self.refusals = tuple(refusals)
         first = refusals[0]
         super().__init__(
             "; ".join(_sentence(refusal) for refusal in refusals),
@@ -171,10 +188,7 @@ def _refusals(
     for index, (line, judged) in enumerate(zip(lines, judgement.evaluation.lines, strict=True)):
         line_id = line.order_line_id
         if not judged.is_eligible:
-            refusals.extend(
-                Refusal(index, line_id, found.code.value, found.rule_id, found.message)
-                for found in judged.refusals
-            )
+            refusals.extend(Refusal.of_finding(index, line_id, found) for found in judged.refusals)
             continue
         item = items[line_id]
         asked = line.resolution or resolution
@@ -182,7 +196,10 @@ def _refusals(
             allowed = ", ".join(value.replace("_", " ") for value in judged.resolutions)
             rule = _resolutions_rule(judged) or item_terms(policy, item).resolutions_rule
             message = f"{_label(asked)} is not available for this item (only {allowed})"
-            refusals.append(Refusal(index, line_id, "resolution_not_allowed", rule, message))
+            params = {"resolution": asked.value, "resolutions": ",".join(judged.resolutions)}
+            refusals.append(
+                Refusal(index, line_id, "resolution_not_allowed", rule, message, params)
+            )
         if return_method not in judged.return_methods:
             allowed = ", ".join(value.replace("_", " ") for value in judged.return_methods)
             rule = (
@@ -190,7 +207,13 @@ def _refusals(
                 or item_terms(policy, item).return_methods_rule
             )
             message = f"{_label(return_method)} is not available for this item (only {allowed})"
-            refusals.append(Refusal(index, line_id, "return_method_not_allowed", rule, message))
+            params = {
+                "return_method": return_method.value,
+                "return_methods": ",".join(judged.return_methods),
+            }
+            refusals.append(
+                Refusal(index, line_id, "return_method_not_allowed", rule, message, params)
+            )
     return refusals
 
 

@@ -3,7 +3,8 @@ parameters (never its English text), with days, percentages and lists written by
 
 English keeps the engine's own sentence (`Finding.message`), which the back office and the
 API show too; French and German come from the portal's catalogues, whose msgids are the
-English sentences below with `{placeholders}`.
+English sentences below with `{placeholders}`. The policy's refusals of a request being sent
+(`Refusal`, with the same code and parameters) are written the same way.
 """
 
 from __future__ import annotations
@@ -11,17 +12,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
+from typing import TypeVar
 
 from babel.dates import format_skeleton
 from babel.lists import format_list
 from babel.numbers import format_percent
 
 from retour.domain.errors import DomainError
-from retour.domain.lines import Resolution
+from retour.domain.lines import Resolution, ReturnMethod
 from retour.domain.policy import FindingCode
 from retour.domain.policy.codes import Params
 from retour.domain.policy.results import Finding
+from retour.services.policy.admission import NotEligible, Refusal
 from retour.web.portal.i18n import Translate
+
+Value = TypeVar("Value", bound=str)
 
 #: The msgid of each finding; a code with a different sentence for one unit or return has it
 #: under SINGULAR.
@@ -57,6 +62,22 @@ RESOLUTION_WORDS: Mapping[Resolution, str] = {
     Resolution.EXCHANGE: "exchange",
     Resolution.REPLACEMENT: "replacement",
     Resolution.KEEP_ITEM: "keeping the item",
+}
+#: The return methods as the refusals of a request being sent list them.
+RETURN_METHOD_WORDS: Mapping[ReturnMethod, str] = {
+    ReturnMethod.PREPAID_LABEL: "prepaid label",
+    ReturnMethod.QR_DROP_OFF: "QR code drop-off",
+    ReturnMethod.SHIP_YOURSELF: "shipping it yourself",
+    ReturnMethod.IN_STORE: "return in store",
+    ReturnMethod.KEEP_ITEM: "keeping the item",
+}
+#: The refusals of a request being sent that are not the engine's findings: what was asked
+#: is not among what the item allows.
+NOT_ALLOWED: Mapping[str, str] = {
+    "resolution_not_allowed": "{resolution} is not available for this item (only {resolutions})",
+    "return_method_not_allowed": (
+        "{return_method} is not available for this item (only {return_methods})"
+    ),
 }
 #: The parameter that counts, per code (it picks SINGULAR when 1).
 _COUNTED = {
@@ -104,26 +125,56 @@ def day_words(day: date, today: date, locale: str) -> str:
 
 def resolution_words(listed: str, locale: str, translate: Translate) -> str:
     """ "refund,store_credit" → "remboursement ou avoir" (in the enum's order)."""
-    chosen = {Resolution(value) for value in listed.split(",") if value}
-    words = [translate(RESOLUTION_WORDS[r]) for r in Resolution if r in chosen]
-    return str(format_list(words, style="or", locale=locale)) if words else ""
+    return _either(listed, RESOLUTION_WORDS, locale, translate)
 
 
 def say_refused(error: DomainError, language: str, locale: str, translate: Translate) -> str | None:
-    """The policy's refusal of a request being sent (`not_eligible`), each refusal by its code;
-    None for any other error. Refusals reach the portal without their parameters, so one
-    whose sentence carries values (a date, a number) stays in English."""
-    refusals = error.extra.get("refusals")
-    if language == "en" or error.code != "not_eligible" or not isinstance(refusals, list):
+    """The policy's refusal of a request being sent (`NotEligible`), each refusal from its
+    code and parameters like the items page's (the API's line numbers and rule ids left out);
+    None for any other error."""
+    if not isinstance(error, NotEligible):
         return None
-    sentences = []
-    for refusal in refusals:
-        code = FindingCode(refusal["code"]) if refusal["code"] in _CODES else None
-        if code is not None and "{" not in SENTENCES[code] and code not in _COUNTED:
-            sentences.append(translate(SENTENCES[code]))
-        else:
-            sentences.append(str(refusal["message"]))
-    return "; ".join(sentences)
+    return "; ".join(refusal_sentence(r, language, locale, translate) for r in error.refusals)
+
+
+def refusal_sentence(refusal: Refusal, language: str, locale: str, translate: Translate) -> str:
+    """One refusal in `language`: English is the engine's sentence, and so is any code without
+    a sentence in the catalogues."""
+    if language == "en":
+        return refusal.message
+    if refusal.code in _CODES and refusal.today is not None:
+        code = FindingCode(refusal.code)
+        return translate_finding(code, refusal.params, refusal.today, locale, translate)
+    if refusal.code == "resolution_not_allowed":
+        asked = resolution_words(str(refusal.params["resolution"]), locale, translate)
+        allowed = resolution_words(str(refusal.params["resolutions"]), locale, translate)
+        return translate(NOT_ALLOWED[refusal.code]).format(
+            resolution=_capitalized(asked), resolutions=allowed
+        )
+    if refusal.code == "return_method_not_allowed":
+        asked = method_words(str(refusal.params["return_method"]), locale, translate)
+        allowed = method_words(str(refusal.params["return_methods"]), locale, translate)
+        return translate(NOT_ALLOWED[refusal.code]).format(
+            return_method=_capitalized(asked), return_methods=allowed
+        )
+    return refusal.message
+
+
+def method_words(listed: str, locale: str, translate: Translate) -> str:
+    """ "prepaid_label,in_store" → "étiquette retour prépayée ou retour en magasin"."""
+    return _either(listed, RETURN_METHOD_WORDS, locale, translate)
+
+
+def _either(listed: str, names: Mapping[Value, str], locale: str, translate: Translate) -> str:
+    """The values of a comma-separated list by their names, in the table's (the enum's) order,
+    joined with the language's "or"."""
+    chosen = set(listed.split(","))
+    words = [translate(name) for value, name in names.items() if value in chosen]
+    return str(format_list(words, style="or", locale=locale)) if words else ""
+
+
+def _capitalized(words: str) -> str:
+    return words[:1].upper() + words[1:]
 
 
 _CODES = frozenset(code.value for code in FindingCode)
