@@ -45,7 +45,7 @@ templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 class PortalRoute(APIRoute):
     """Anything the shopper may not see (another order's return, a guessed URL, an unknown
-    store) is the same plain "not found" page."""
+    store) is the same plain "not found" page, in the shopper's language."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -54,11 +54,29 @@ class PortalRoute(APIRoute):
             try:
                 return await handler(request)
             except NotFound:
-                response = templates.TemplateResponse(request, "not_found.html", {}, 404)
-                response.headers["Content-Security-Policy"] = CSP
-                return response
+                return not_found_page(request)
 
         return handle
+
+
+def not_found_page(request: Request) -> Response:
+    """The plain 404, chosen the visit's way (the store's language last, when it is known)."""
+    visit: Visit | None = getattr(request.state, "portal_visit", None)
+    language = visit.language if visit is not None else language_of(request, "")
+    context = {"_": translator(language), "language": language}
+    response = templates.TemplateResponse(request, "not_found.html", context, 404)
+    response.headers["Content-Security-Policy"] = CSP
+    return response
+
+
+def language_of(request: Request, store_locale: str) -> str:
+    """`?lang=`, the remembered one, Accept-Language, then the store's (i18n.choose_language)."""
+    return choose_language(
+        request.query_params.get("lang"),
+        request.cookies.get(LANGUAGE_COOKIE),
+        request.headers.get("accept-language", ""),
+        store_locale,
+    )
 
 
 #: No inline scripts or styles anywhere; logos may come from the store's own https host.
@@ -100,13 +118,10 @@ class Visit:
         )
         self.base = f"/s/{self.store.slug}/returns"
         self.asked_language = request.query_params.get("lang")
-        self.language = choose_language(
-            self.asked_language,
-            request.cookies.get(LANGUAGE_COOKIE),
-            request.headers.get("accept-language", ""),
-            self.store.locale,
-        )
+        self.language = language_of(request, self.store.locale)
         self.translate = translator(self.language)
+        # A "not found" raised later in the request is shown in this language.
+        request.state.portal_visit = self
 
     def page(self, template: str, status_code: int = 200, **context: Any) -> Response:
         context |= {
