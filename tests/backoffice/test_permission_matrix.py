@@ -22,6 +22,7 @@ from tests.factories import STAFF, import_sample_order
 ALLOWED = {
     "view": set(Role),
     "approve": {Role.OWNER, Role.ADMIN, Role.AGENT},
+    "edit_quantities": {Role.OWNER, Role.ADMIN, Role.AGENT},
     "reject": {Role.OWNER, Role.ADMIN, Role.AGENT},
     "request_info": {Role.OWNER, Role.ADMIN, Role.AGENT},
     "cancel": {Role.OWNER, Role.ADMIN, Role.AGENT},
@@ -39,6 +40,7 @@ SETUP = {
     "request_info": "requested", "cancel": "requested", "note": "requested",
     "mark_in_transit": "approved", "receive": "approved", "station": "approved",
     "inspect": "received", "complete": "inspected", "refund": "approved",
+    "edit_quantities": "approved",
 }  # fmt: skip
 
 
@@ -72,6 +74,9 @@ def run(action: str, uow, staff: StaffMember, number: str, now, store_id: int):
     calls = {
         "view": lambda: return_detail(uow, staff, number),
         "approve": lambda: actions.approve(uow, staff, number, "", now),
+        "edit_quantities": lambda: actions.edit_quantities(
+            uow, staff, number, "", now, {ret.lines[0].id: 1}, "keeps one"
+        ),
         "reject": lambda: actions.reject(uow, staff, number, "", now, "worn"),
         "request_info": lambda: actions.request_info(uow, staff, number, "", now, "photo?"),
         "cancel": lambda: actions.cancel(uow, staff, number, "", now, ""),

@@ -117,6 +117,12 @@ class ReturnLine:
         return self.approved_quantity - self.received_quantity
 
     @property
+    def is_quantity_editable(self) -> bool:
+        """A planned line none of whose units arrived yet: its approved units may still change
+        (domain/quantity_edits.py)."""
+        return not self.is_unexpected and self.received_quantity == 0
+
+    @property
     def awaiting_inspection_quantity(self) -> int:
         return self.received_quantity - self.inspected_quantity
 

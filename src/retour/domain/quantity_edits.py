@@ -31,11 +31,6 @@ class QuantityChange:
     after: int
 
 
-def is_editable(line: ReturnLine) -> bool:
-    """A planned line none of whose units arrived yet."""
-    return not line.is_unexpected and line.received_quantity == 0
-
-
 def check_edit(
     lines: Sequence[ReturnLine],
     quantities: Mapping[int, int],

@@ -25,7 +25,7 @@ from retour.domain.lines import (
 )
 from retour.domain.orders import Order
 from retour.domain.quantity_checks import requested_lines, take_within, units_held
-from retour.domain.quantity_edits import check_edit, checked_reason, is_editable
+from retour.domain.quantity_edits import check_edit, checked_reason
 from retour.domain.statuses import (
     ReturnAction,
     ReturnStatus,
@@ -129,7 +129,9 @@ class Return:
         if action is ReturnAction.COMPLETE:
             return self._completion_blocker() is None
         if action is ReturnAction.EDIT_QUANTITIES:
-            return is_allowed(self.status, action) and any(map(is_editable, self.lines))
+            return is_allowed(self.status, action) and any(
+                line.is_quantity_editable for line in self.lines
+            )
         return is_allowed(self.status, action)
 
     def can_approve(self) -> bool:

@@ -42,6 +42,16 @@ def approved_quantities(fields: dict[str, str], ret: Return) -> dict[int, int] |
     return None if full else quantities
 
 
+def edited_quantities(fields: dict[str, str], ret: Return) -> dict[int, int]:
+    """Line id → approved units from the *Edit quantities* form, for each line it shows (a
+    line left blank keeps its units)."""
+    return {
+        line.id: whole_number(fields, f"quantity-{line.id}", line.approved_quantity)
+        for line in ret.lines
+        if line.id is not None and line.is_quantity_editable
+    }
+
+
 def receipts(fields: dict[str, str], ret: Return) -> list[Receipt]:
     found: list[Receipt] = []
     for line_id in line_ids(ret):

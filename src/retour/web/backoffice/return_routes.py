@@ -234,6 +234,27 @@ async def exchange(request: Request, number: str) -> Response:
     return visit.redirect(f"/returns/{number}?done=exchange#exchange")
 
 
+@router.post("/returns/{number}/quantities")
+async def edit_quantities(request: Request, number: str) -> Response:
+    """Change approved units after approval; a refusal shows the page again with the reason
+    next to its field, nothing changed."""
+    visit = StaffVisit(request)
+    fields: dict[str, str] = {}
+    try:
+        fields = await visit.form()
+        forms.confirmed(fields, "change the approved quantities")
+        quantities = forms.edited_quantities(fields, _current(visit, number))
+        actions.edit_quantities(
+            visit.new_uow(), visit.staff, number, fields.get("seen", ""), visit.now,
+            quantities, fields.get("reason", ""),
+        )  # fmt: skip
+    except DomainError as error:
+        return _return_page(
+            visit, number, error, fields | {"action": "quantities"}, refusal_status(error)
+        )
+    return visit.redirect(f"/returns/{number}?done=quantities-changed#quantities")
+
+
 @router.post("/returns/{number}/{action}")
 async def act(request: Request, number: str, action: str) -> Response:
     """Run one action; a refusal shows the page again with the reason, nothing changed."""
