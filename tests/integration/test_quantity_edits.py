@@ -220,3 +220,40 @@ def test_an_exchange_holding_stock_cannot_be_raised(uow, store_id, order, clock)
         edit(uow, store_id, ret, clock, {line_id: 2})
 
     assert stock(uow, store_id) == {("LINEN-L", "reserved"): 1, ("LINEN-L", "sellable"): 2}
+
+
+def test_a_replacement_sends_each_variants_new_units(uow, store_id, order, clock):
+    stocked(uow, store_id, clock, sku="LINEN-M", quantity=2)
+    request = use_cases.ReturnRequest(
+        order.id, [LineRequest(order.lines[0].id, 2, "damaged")], Resolution.REPLACEMENT
+    )
+    ret = use_cases.request_return(uow, store_id, request, STAFF, clock.now())
+    choose_exchange(uow, store_id, ret.id, ExchangeKind.REPLACEMENT, [], STAFF, clock.now())
+    use_cases.approve_return(uow, store_id, ret.id, STAFF, clock.now())
+    assert stock(uow, store_id) == {("LINEN-M", "reserved"): 2}
+
+    edit(uow, store_id, ret, clock, {ret.lines[0].id: 1})
+
+    assert stock(uow, store_id) == {("LINEN-M", "reserved"): 1, ("LINEN-M", "sellable"): 1}
+    with uow:
+        replacement = uow.session.scalars(select(ReplacementOrderRow)).one()
+        assert [(line.sku, line.quantity) for line in replacement.lines] == [("LINEN-M", 1)]
+        assert (replacement.items_amount, replacement.credit_amount) == (5880, 5880)
+
+
+def test_an_any_product_exchange_refuses_the_edit_until_chosen_again(uow, store_id, order, clock):
+    stocked(uow, store_id, clock, quantity=3)
+    ret = exchange_return(uow, store_id, order, clock, units=2)
+    size_l = variant_id(uow, store_id, "LINEN-L")
+    choose_exchange(
+        uow, store_id, ret.id, ExchangeKind.ANY_PRODUCT, [ItemChoice(size_l, 2)],
+        STAFF, clock.now(),
+    )  # fmt: skip
+    use_cases.approve_return(uow, store_id, ret.id, STAFF, clock.now())
+
+    with pytest.raises(InvalidRequest, match="against its value") as refused:
+        edit(uow, store_id, ret, clock, {ret.lines[0].id: 1})
+
+    assert refused.value.field == "lines"
+    assert approved_units(uow, store_id, ret) == [2]
+    assert stock(uow, store_id) == {("LINEN-L", "reserved"): 2, ("LINEN-L", "sellable"): 1}

@@ -24,6 +24,7 @@ from retour.domain.exchanges import (
     holds_stock,
     outstanding_balance,
 )
+from retour.domain.lines import Resolution
 from retour.domain.quantity_edits import trimmed_units
 from retour.domain.returns import Return
 from retour.services.context import Actor
@@ -40,6 +41,8 @@ from retour.services.exchanges.stock import give_back_units
 def replacement_to_follow(uow: UnitOfWork, ret: Return) -> ReplacementOrderRow | None:
     """The return's replacement that an edit of its quantities must follow, if any; an
     any-product exchange is refused (it is priced against value, not units)."""
+    if ret.resolution not in (Resolution.EXCHANGE, Resolution.REPLACEMENT):
+        return None
     replacement = active_replacement(uow, ret)
     if replacement is None:
         return None
