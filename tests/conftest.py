@@ -91,8 +91,10 @@ def empty_all_tables(engine: Engine) -> None:
         else:
             for table in tables:
                 connection.execute(text(f"DELETE FROM {table}"))
-            # Deleting returns fired their triggers (db/models/tallies.py): their tallies too.
-            connection.execute(text("DELETE FROM return_status_tallies"))
+            # Deleting rows fired their triggers (db/models/tallies.py, report_rollups.py),
+            # which wrote tallies of their own: those go too.
+            for tallies in ("return_status_tallies", "sales_day_tallies", "return_line_facts"):
+                connection.execute(text(f"DELETE FROM {tallies}"))
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+from retour.db import sqlite_functions
 from retour.settings import Settings
 
 
@@ -43,6 +44,7 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
+    sqlite_functions.register(dbapi_connection)
 
 
 def _begin_sqlite_transaction(connection: Any) -> None:

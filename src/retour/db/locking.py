@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, update
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])  # any SELECT, whatever its columns
@@ -25,3 +25,13 @@ def lock_row(session: Session, statement: S, model: Any, row_id: int, store_id: 
         .execution_options(synchronize_session=False)
     )
     return statement
+
+
+def try_fold_lock(session: Session, key: int, store_id: int) -> bool:
+    """Whether this transaction may fold the store's running tallies of kind `key`: on
+    PostgreSQL one fold per store and kind at a time (a transaction-level advisory lock; who
+    does not get it skips folding), so two folds never wait on each other's rows. SQLite has
+    one writer at a time already."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(select(func.pg_try_advisory_xact_lock(key, store_id))))

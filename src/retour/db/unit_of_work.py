@@ -83,6 +83,11 @@ class UnitOfWork:
     def rollback(self) -> None:
         self.session.rollback()
 
+    def separate(self) -> UnitOfWork:
+        """A unit of work of its own, for what must commit whatever this one does (a report
+        that only reads folding the tallies it reads)."""
+        return UnitOfWork(self._session_factory)
+
 
 def lost_a_race(error: BaseException) -> bool:
     """A stale version, a unique key taken meanwhile, or SQLite's writer lock."""

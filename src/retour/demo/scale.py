@@ -4,7 +4,9 @@ About a quarter of the orders get a return (each line comes back at its category
 rate, scale_catalog.py), with a weekly rhythm, Black Friday and a holiday peak; returns that got
 that far have their milestone events, inspections, labels and refunds. Deterministic: the same
 N gives the same rows. PostgreSQL loads them with COPY, SQLite with batched inserts; either way
-the triggers on `returns` write the store's status tallies (db/models/tallies.py).
+the triggers on `returns` write the store's status tallies (db/models/tallies.py) and those on
+the orders and returns the reports' rollups (db/models/report_rollups.py), which the load folds
+at the end so the first report does not.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, Connection, Engine, Table, func, insert, select, text
@@ -25,6 +27,7 @@ from retour.db.models import InventoryLocation, OrderRow, Store
 from retour.db.unit_of_work import UnitOfWork
 from retour.demo.scale_catalog import DAYS, NOW, VariantPicker, catalog, day_weights
 from retour.demo.scale_rows import COLUMNS, Counts, Offsets, OrderMaker, Rows
+from retour.services.reports.rollups import fold_sales
 from retour.services.stores import create_store
 
 SCALE_STORE_SLUG = "scale"
@@ -95,6 +98,7 @@ def seed_scale_store(
                     write(connection, table, table_rows)
         if progress is not None:
             progress(maker.counts.orders)
+    _fold_sales(engine, store_id)
     _finish(engine)
     counts: Counts = maker.counts
     return ScaleSeed(
@@ -166,8 +170,17 @@ def _table(name: str) -> Table:
     return Base.metadata.tables[name]
 
 
+def _fold_sales(engine: Engine, store_id: int) -> None:
+    uow = UnitOfWork(create_session_factory(engine))
+    with uow:
+        fold_sales(uow, store_id, date.min, date.max)
+        uow.commit()
+
+
 def _finish(engine: Engine) -> None:
-    """Move the id sequences past the ids given, and refresh the planner's statistics."""
+    """Move the id sequences past the ids given, lay the return lines' fact rows out in the
+    order of their requests (as a live store appends them; the seed writes them in the order
+    of the orders), and refresh the planner's statistics."""
     with engine.begin() as connection:
         if engine.dialect.name == "postgresql":
             for table in NUMBERED:
@@ -175,4 +188,10 @@ def _finish(engine: Engine) -> None:
                     f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                     f"(SELECT coalesce(max(id), 1) FROM {table}))"
                 )
+            connection.exec_driver_sql(
+                "CLUSTER return_line_facts USING ix_return_line_facts_requested"
+            )
         connection.exec_driver_sql("ANALYZE")
+    if engine.dialect.name == "postgresql":  # the folds' deleted rows, out of the indexes
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql("VACUUM sales_day_tallies, return_line_facts")

@@ -23,6 +23,7 @@ from retour.db.models.outbox import (
 from retour.db.models.parcels import UnmatchedParcel
 from retour.db.models.policy import PolicyVersion
 from retour.db.models.portal import PortalLookupAttempt, ReturnPhoto
+from retour.db.models.report_rollups import ReturnLineFact, SalesDayTally
 from retour.db.models.returns import InspectionRow, ReturnLineRow, ReturnRow
 from retour.db.models.shipments import (
     CarrierAccountRow,
@@ -62,12 +63,14 @@ __all__ = [
     "RefundRow",
     "ReplacementLineRow",
     "ReplacementOrderRow",
+    "ReturnLineFact",
     "ReturnLineRow",
     "ReturnNote",
     "ReturnPhoto",
     "ReturnReason",
     "ReturnRow",
     "ReturnStatusTally",
+    "SalesDayTally",
     "ShipmentDocumentRow",
     "ShipmentRow",
     "StaffPasswordReset",

@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from sqlalchemy import delete, func, insert, select
 
+from retour.db.locking import try_fold_lock
 from retour.db.models import ReturnStatusTally
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.statuses import ReturnStatus
@@ -40,7 +41,7 @@ def fold_tallies(uow: UnitOfWork, store_id: int) -> None:
     advisory lock; a page that does not get it skips folding), so two folds never wait on
     each other's rows.
     """
-    if not _may_fold(uow, store_id):
+    if not try_fold_lock(uow.session, FOLD_LOCK, store_id):
         return
     deleted = uow.session.execute(
         delete(T).where(T.store_id == store_id).returning(T.status, T.change)
@@ -56,9 +57,3 @@ def fold_tallies(uow: UnitOfWork, store_id: int) -> None:
     if kept:
         uow.session.execute(insert(T), kept)
 
-
-def _may_fold(uow: UnitOfWork, store_id: int) -> bool:
-    if uow.session.get_bind().dialect.name != "postgresql":
-        return True  # SQLite: one writer at a time already
-    lock = func.pg_try_advisory_xact_lock(FOLD_LOCK, store_id)
-    return bool(uow.session.scalar(select(lock)))

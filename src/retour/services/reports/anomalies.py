@@ -7,10 +7,11 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
-from retour.db.models import OrderLineRow, OrderRow, ReturnLineRow, ReturnRow
+from retour.db.models import ReturnLineFact as F
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.reports.anomalies import Anomaly, AnomalyRules, SkuReasonHistory, find_anomalies
 from retour.domain.reports.periods import Cohort, Period
+from retour.services.reports.rollups import units_sold_per_sku
 from retour.services.reports.scope import NOT_RETURNED, open_scope
 
 #: Days of history a SKU × reason is compared with: the days just before the period.
@@ -41,25 +42,24 @@ def find_return_anomalies(
         scope = open_scope(uow, store_id, first_day, last_day, Cohort.RETURN_DATE)
         period = scope.period
         baseline = period.preceding(BASELINE_DAYS)
-        in_period = ReturnRow.created_at >= period.start
+        in_period = F.requested_at >= period.start
         returns = func.sum(case((in_period, 1), else_=0))
         returned = (
             select(
-                ReturnLineRow.sku,
-                func.max(ReturnLineRow.title),
-                ReturnLineRow.reason_code,
+                F.sku,
+                func.max(F.title),
+                F.reason_code,
                 returns,
                 func.sum(case((in_period, 0), else_=1)),
             )
-            .join(ReturnRow, ReturnRow.id == ReturnLineRow.return_id)
             .where(
-                ReturnRow.store_id == store_id,
-                ReturnRow.created_at >= baseline.start,
-                ReturnRow.created_at < period.end,
-                ReturnRow.status.not_in([status.value for status in NOT_RETURNED]),
-                ReturnLineRow.is_unexpected.is_(False),
+                F.store_id == store_id,
+                F.requested_at >= baseline.start,
+                F.requested_at < period.end,
+                F.status.not_in([status.value for status in NOT_RETURNED]),
+                F.is_unexpected.is_(False),
             )
-            .group_by(ReturnLineRow.sku, ReturnLineRow.reason_code)
+            .group_by(F.sku, F.reason_code)
             .having(returns >= rules.min_returns)
         )
         candidates = uow.session.execute(returned).all()
@@ -92,24 +92,6 @@ def _units_sold(
     uow: UnitOfWork, store_id: int, baseline: Period, period: Period, skus: set[str]
 ) -> dict[str, tuple[int, int]]:
     """Units of each SKU ordered in the period and in the baseline."""
-    if not skus:
-        return {}
-    in_period = OrderRow.placed_at >= period.start
-    statement = (
-        select(
-            OrderLineRow.sku,
-            func.sum(case((in_period, OrderLineRow.quantity), else_=0)),
-            func.sum(case((in_period, 0), else_=OrderLineRow.quantity)),
-        )
-        .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
-        .where(
-            OrderRow.store_id == store_id,
-            OrderRow.placed_at >= baseline.start,
-            OrderRow.placed_at < period.end,
-            OrderLineRow.sku.in_(sorted(skus)),
-        )
-        .group_by(OrderLineRow.sku)
-    )
-    return {
-        sku: (int(current), int(before)) for sku, current, before in uow.session.execute(statement)
-    }
+    current = units_sold_per_sku(uow, store_id, period, skus)
+    before = units_sold_per_sku(uow, store_id, baseline, skus)
+    return {sku: (current.get(sku, 0), before.get(sku, 0)) for sku in current.keys() | before}

@@ -10,13 +10,13 @@ from enum import StrEnum
 from sqlalchemy import distinct, func, literal, select
 from sqlalchemy.sql.elements import ColumnElement
 
-from retour.db.models import OrderLineRow, Product, ReturnLineRow, ReturnRow, Variant
+from retour.db.models import Product, Variant
+from retour.db.models import ReturnLineFact as F
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.lines import Resolution
 from retour.domain.reports.periods import Cohort
 from retour.domain.reports.statistics import ratio
-from retour.services.reports.scope import open_scope, return_in_scope
-from retour.services.reports.sql import returned_value
+from retour.services.reports.scope import fact_in_scope, open_scope
 
 
 class Grouping(StrEnum):
@@ -74,24 +74,21 @@ def reasons_breakdown(
 ) -> list[ReasonCount]:
     """Returns and units per reason, and per SKU, product or collection; most units first."""
     key, label = _grouping_columns(grouping)
-    grouped_by = [ReturnLineRow.reason_code] if grouping is Grouping.REASON else [key]
+    grouped_by = [F.reason_code] if grouping is Grouping.REASON else [key]
     with uow:
         scope = open_scope(uow, store_id, first_day, last_day, cohort)
-        statement = (
-            select(
-                key.label("key"),
-                label.label("label"),
-                ReturnLineRow.reason_code,
-                func.count(distinct(ReturnLineRow.return_id)),
-                func.coalesce(func.sum(ReturnLineRow.requested_quantity), 0),
+        statement = select(
+            key.label("key"),
+            label.label("label"),
+            F.reason_code,
+            func.count(distinct(F.return_id)),
+            func.coalesce(func.sum(F.units), 0),
+        ).where(fact_in_scope(scope), F.is_unexpected.is_(False))
+        if grouping in (Grouping.PRODUCT, Grouping.COLLECTION):
+            statement = statement.outerjoin(Variant, Variant.id == F.variant_id).outerjoin(
+                Product, Product.id == Variant.product_id
             )
-            .join(ReturnRow, ReturnRow.id == ReturnLineRow.return_id)
-            .outerjoin(Variant, Variant.id == ReturnLineRow.variant_id)
-            .outerjoin(Product, Product.id == Variant.product_id)
-            .where(return_in_scope(scope), ReturnLineRow.is_unexpected.is_(False))
-            .group_by(*grouped_by, ReturnLineRow.reason_code)
-        )
-        rows = uow.session.execute(statement).all()
+        rows = uow.session.execute(statement.group_by(*grouped_by, F.reason_code)).all()
     counts = [
         ReasonCount(key or "", label or "", reason, int(returns), int(units))
         for key, label, reason, returns, units in rows
@@ -102,7 +99,7 @@ def reasons_breakdown(
 def _grouping_columns(grouping: Grouping) -> tuple[ColumnElement[str], ColumnElement[str]]:
     """The key a grouping groups by and the label shown for it."""
     if grouping is Grouping.SKU:
-        return ReturnLineRow.sku.expression, func.max(ReturnLineRow.title)
+        return F.sku.expression, func.max(F.title)
     if grouping is Grouping.PRODUCT:
         handle = func.coalesce(Product.handle, "")
         return handle, func.max(func.coalesce(Product.title, ""))
@@ -120,20 +117,18 @@ def resolution_mix(
         scope = open_scope(uow, store_id, first_day, last_day, cohort)
         statement = (
             select(
-                ReturnLineRow.resolution,
-                ReturnRow.currency,
+                F.resolution,
+                F.currency,
                 func.count(),
-                func.coalesce(func.sum(ReturnLineRow.requested_quantity), 0),
-                func.coalesce(func.sum(returned_value()), 0),
+                func.coalesce(func.sum(F.units), 0),
+                func.coalesce(func.sum(F.value), 0),
             )
-            .join(ReturnRow, ReturnRow.id == ReturnLineRow.return_id)
-            .join(OrderLineRow, OrderLineRow.id == ReturnLineRow.order_line_id)
-            .where(return_in_scope(scope))
-            .group_by(ReturnLineRow.resolution, ReturnRow.currency)
-            .order_by(ReturnRow.currency, ReturnLineRow.resolution)
+            .where(fact_in_scope(scope), F.order_line_id.is_not(None))
+            .group_by(F.resolution, F.currency)
+            .order_by(F.currency, F.resolution)
         )
         totals = [
-            ResolutionTotal(resolution, currency, int(lines), int(units), int(value))
+            ResolutionTotal(resolution, currency, int(lines), int(units), int(value or 0))
             for resolution, currency, lines, units, value in uow.session.execute(statement)
         ]
     return ResolutionMix(totals=totals, retained=_retained(totals))

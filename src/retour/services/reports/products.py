@@ -5,14 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
-
-from retour.db.models import OrderLineRow, OrderRow
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.reports.periods import Cohort
 from retour.domain.reports.statistics import ratio
 from retour.services.reports.breakdowns import Grouping, ReasonCount, reasons_breakdown
-from retour.services.reports.scope import open_scope, orders_in_period
+from retour.services.reports.rollups import units_sold_per_sku
+from retour.services.reports.scope import open_scope
 
 
 @dataclass(frozen=True)
@@ -65,13 +63,5 @@ def top_returned_products(
 def _units_sold(
     uow: UnitOfWork, store_id: int, first_day: date, last_day: date, skus: set[str]
 ) -> dict[str, int]:
-    if not skus:
-        return {}
     scope = open_scope(uow, store_id, first_day, last_day, Cohort.ORDER_DATE)
-    statement = (
-        select(OrderLineRow.sku, func.sum(OrderLineRow.quantity))
-        .join(OrderRow, OrderRow.id == OrderLineRow.order_id)
-        .where(orders_in_period(scope), OrderLineRow.sku.in_(sorted(skus)))
-        .group_by(OrderLineRow.sku)
-    )
-    return {sku: int(units) for sku, units in uow.session.execute(statement)}
+    return units_sold_per_sku(uow, store_id, scope.period, skus)

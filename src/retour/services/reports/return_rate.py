@@ -7,12 +7,12 @@ from datetime import date
 
 from sqlalchemy import distinct, func, select
 
-from retour.db.models import OrderLineRow, OrderRow, ReturnLineRow, ReturnRow
+from retour.db.models import ReturnLineFact as F
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.reports.periods import Cohort
 from retour.domain.reports.statistics import ratio
-from retour.services.reports.scope import Scope, open_scope, orders_in_period, return_in_scope
-from retour.services.reports.sql import line_value, returned_value
+from retour.services.reports.rollups import sold_per_currency
+from retour.services.reports.scope import Scope, fact_in_scope, open_scope
 
 
 @dataclass(frozen=True)
@@ -72,43 +72,31 @@ def return_rate(
 
 
 def _sales(uow: UnitOfWork, scope: Scope) -> tuple[int, int, dict[str, int]]:
-    order_count = uow.session.scalar(select(func.count()).where(orders_in_period(scope)))
-    per_currency = (
-        select(
-            OrderRow.currency,
-            func.coalesce(func.sum(OrderLineRow.quantity), 0),
-            func.coalesce(func.sum(line_value(OrderLineRow.quantity)), 0),
-        )
-        .join(OrderLineRow, OrderLineRow.order_id == OrderRow.id)
-        .where(orders_in_period(scope))
-        .group_by(OrderRow.currency)
-    )
-    units = 0
-    sold: dict[str, int] = {}
-    for currency, currency_units, value in uow.session.execute(per_currency):
-        units += int(currency_units)
-        sold[currency] = int(value)
-    return int(order_count or 0), units, sold
+    """Orders placed in the period, their units and value per currency (sales tallies)."""
+    sold = sold_per_currency(uow, scope.store_id, scope.period)
+    orders = sum(currency.orders for currency in sold.values())
+    units = sum(currency.units for currency in sold.values())
+    value = {
+        currency: figures.value
+        for currency, figures in sold.items()
+        if figures.units or figures.value
+    }
+    return orders, units, value
 
 
 def _returns(uow: UnitOfWork, scope: Scope) -> tuple[int, int, dict[str, int]]:
-    returned_orders = uow.session.scalar(
-        select(func.count(distinct(ReturnRow.order_id))).where(return_in_scope(scope))
-    )
+    """Orders with a return in scope; units asked back and their value per currency (units
+    and value count the lines of order lines, as the value needs a price)."""
+    in_scope = fact_in_scope(scope)
+    returned_orders = uow.session.scalar(select(func.count(distinct(F.order_id))).where(in_scope))
     per_currency = (
-        select(
-            ReturnRow.currency,
-            func.coalesce(func.sum(ReturnLineRow.requested_quantity), 0),
-            func.coalesce(func.sum(returned_value()), 0),
-        )
-        .join(ReturnLineRow, ReturnLineRow.return_id == ReturnRow.id)
-        .join(OrderLineRow, OrderLineRow.id == ReturnLineRow.order_line_id)
-        .where(return_in_scope(scope))
-        .group_by(ReturnRow.currency)
+        select(F.currency, func.sum(F.units), func.coalesce(func.sum(F.value), 0))
+        .where(in_scope, F.order_line_id.is_not(None))
+        .group_by(F.currency)
     )
     units = 0
     returned: dict[str, int] = {}
     for currency, currency_units, value in uow.session.execute(per_currency):
         units += int(currency_units)
-        returned[currency] = int(value)
+        returned[currency] = int(value or 0)
     return int(returned_orders or 0), units, returned

@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 from sqlalchemy.sql.elements import ColumnElement
 
-from retour.db.models import OrderRow, ReturnRow, Store
+from retour.db.models import OrderRow, ReturnLineFact, ReturnRow, Store
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.reports.periods import Cohort, Period, make_period
@@ -87,4 +87,18 @@ def return_in_scope(scope: Scope, *, counted_only: bool = True) -> ColumnElement
         condition &= ReturnRow.order_id.in_(select(OrderRow.id).where(orders_in_period(scope)))
     if counted_only:
         condition &= ReturnRow.status.not_in([status.value for status in NOT_RETURNED])
+    return condition
+
+
+def fact_in_scope(scope: Scope, *, counted_only: bool = True) -> ColumnElement[bool]:
+    """`return_in_scope` for the return lines' fact rows (db/models/report_rollups.py)."""
+    fact = ReturnLineFact
+    moment = fact.requested_at if scope.cohort is Cohort.RETURN_DATE else fact.order_placed_at
+    condition = (
+        (fact.store_id == scope.store_id)
+        & (moment >= scope.period.start)
+        & (moment < scope.period.end)
+    )
+    if counted_only:
+        condition &= fact.status.not_in([status.value for status in NOT_RETURNED])
     return condition

@@ -1,9 +1,10 @@
 """The return rate over time: the period cut into days (or weeks), one return rate each.
 
 Each bucket's figures are the return rate's (docs/metrics.md, `return_rate.py`) over the
-bucket's days, computed for all buckets at once: the same conditions over the whole period,
-grouped by which bucket a moment falls in (a CASE over the buckets' ends, so both engines
-agree on the store's local days). Four queries whatever the number of buckets.
+bucket's days, computed for all buckets at once: sales from the sales tallies' days, returns
+from the fact rows over the whole period grouped by which bucket a moment falls in (a CASE
+over the buckets' ends, so both engines agree on the store's local days). Two queries
+whatever the number of buckets.
 """
 
 from __future__ import annotations
@@ -11,15 +12,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import Executable, case, distinct, func, select
+from sqlalchemy import case, distinct, func, select
 from sqlalchemy.orm import InstrumentedAttribute
 from sqlalchemy.sql.elements import ColumnElement
 
-from retour.db.models import OrderLineRow, OrderRow, ReturnLineRow, ReturnRow
+from retour.db.models import ReturnLineFact as F
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.reports.periods import Cohort, Period
 from retour.domain.reports.statistics import ratio
-from retour.services.reports.scope import Scope, open_scope, orders_in_period, return_in_scope
+from retour.services.reports.rollups import sold_per_day
+from retour.services.reports.scope import Scope, fact_in_scope, open_scope
 
 #: Periods up to this many days are cut into days; longer ones into weeks.
 DAILY_UP_TO_DAYS = 31
@@ -59,7 +61,7 @@ def return_rate_series(
         scope = open_scope(uow, store_id, first_day, last_day, cohort)
         cut = buckets(first_day, last_day)
         ends = [Period(first, last, scope.period.timezone).end for first, last in cut]
-        orders, units_sold = _sales(uow, scope, ends)
+        orders, units_sold = _sales(uow, scope, cut)
         returned_orders, units_returned = _returns(uow, scope, ends)
     return [
         RatePoint(
@@ -82,41 +84,38 @@ def _bucket(moment: InstrumentedAttribute[datetime], ends: list[datetime]) -> Co
 
 
 def _sales(
-    uow: UnitOfWork, scope: Scope, ends: list[datetime]
+    uow: UnitOfWork, scope: Scope, cut: list[tuple[date, date]]
 ) -> tuple[dict[int, int], dict[int, int]]:
-    bucket = _bucket(OrderRow.placed_at, ends).label("bucket")
-    orders = select(bucket, func.count()).where(orders_in_period(scope)).group_by(bucket)
-    units = (
-        select(bucket, func.coalesce(func.sum(OrderLineRow.quantity), 0))
-        .join(OrderLineRow, OrderLineRow.order_id == OrderRow.id)
-        .where(orders_in_period(scope))
-        .group_by(bucket)
-    )
-    return _counts(uow, orders), _counts(uow, units)
+    """Orders and units sold per bucket, from the sales tallies' days."""
+    orders: dict[int, int] = {}
+    units: dict[int, int] = {}
+    index = 0
+    for day, (day_orders, day_units) in sorted(
+        sold_per_day(uow, scope.store_id, scope.period).items()
+    ):
+        while cut[index][1] < day:
+            index += 1
+        orders[index] = orders.get(index, 0) + day_orders
+        units[index] = units.get(index, 0) + day_units
+    return orders, units
 
 
 def _returns(
     uow: UnitOfWork, scope: Scope, ends: list[datetime]
 ) -> tuple[dict[int, int], dict[int, int]]:
-    by_request = scope.cohort is Cohort.RETURN_DATE
-    moment = ReturnRow.created_at if by_request else OrderRow.placed_at
+    """Orders with a return and units asked back per bucket, from the fact rows."""
+    moment = F.requested_at if scope.cohort is Cohort.RETURN_DATE else F.order_placed_at
     bucket = _bucket(moment, ends).label("bucket")
-    orders = select(bucket, func.count(distinct(ReturnRow.order_id))).select_from(ReturnRow)
-    units = (
-        select(bucket, func.coalesce(func.sum(ReturnLineRow.requested_quantity), 0))
-        .select_from(ReturnRow)
-        .join(ReturnLineRow, ReturnLineRow.return_id == ReturnRow.id)
-        .join(OrderLineRow, OrderLineRow.id == ReturnLineRow.order_line_id)
+    priced = case((F.order_line_id.is_not(None), F.units), else_=0)
+    statement = (
+        select(bucket, func.count(distinct(F.order_id)), func.sum(priced))
+        .where(fact_in_scope(scope))
+        .group_by(bucket)
     )
-    if not by_request:  # the order's placing puts the return in its bucket
-        orders = orders.join(OrderRow, OrderRow.id == ReturnRow.order_id)
-        units = units.join(OrderRow, OrderRow.id == ReturnRow.order_id)
-    in_scope = return_in_scope(scope)
-    return (
-        _counts(uow, orders.where(in_scope).group_by(bucket)),
-        _counts(uow, units.where(in_scope).group_by(bucket)),
-    )
-
-
-def _counts(uow: UnitOfWork, statement: Executable) -> dict[int, int]:
-    return {int(bucket): int(count) for bucket, count in uow.session.execute(statement)}
+    orders: dict[int, int] = {}
+    units: dict[int, int] = {}
+    for index, returned_orders, returned_units in uow.session.execute(statement):
+        orders[int(index)] = int(returned_orders)
+        if returned_units:
+            units[int(index)] = int(returned_units)
+    return orders, units
