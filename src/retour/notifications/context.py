@@ -12,11 +12,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from retour.domain.branding import DEFAULT_BUTTON_TEXT_COLOR, DEFAULT_PRIMARY_COLOR
 from retour.domain.notifications import EMAIL_KINDS, Audience
-from retour.notifications.formatting import format_money, zone
+from retour.notifications.formatting import format_money, format_ratio, zone
 from retour.notifications.labels import LOCALES, label, language_of, supported_locale
 
 #: Which quantity of a return line an e-mail talks about, by kind (default: approved).
@@ -108,8 +108,11 @@ class Links:
         """The return in the back office, for staff."""
         return f"{self._base}/backoffice/returns/{quote(number)}"
 
-    def backoffice_returns(self) -> str:
-        return f"{self._base}/backoffice/returns"
+    def backoffice_returns(self, **filters: str) -> str:
+        """The back office's returns queue, filtered as its query parameters say (`q`,
+        `reason`, `from`, `to`…), as the dashboard links its figures."""
+        query = f"?{urlencode(filters)}" if filters else ""
+        return f"{self._base}/backoffice/returns{query}"
 
     @property
     def _base(self) -> str:
@@ -321,14 +324,50 @@ def _digest_context(
         }
         for item in failed.get("refunds", [])
     ]
+    unusual = _unusual_returns_context(payload.get("unusual_returns", {}), money.locale, links)
     return {
         "date": _parse_day(payload.get("date")),
         "review": {"count": int(review.get("count", 0)), "returns": returns(review)},
         "overdue": {"count": int(overdue.get("count", 0)), "returns": returns(overdue)},
         "failed_refunds": {"count": int(failed.get("count", 0)), "refunds": refunds},
+        "unusual_returns": unusual,
         "total": int(review.get("count", 0))
         + int(overdue.get("count", 0))
-        + int(failed.get("count", 0)),
+        + int(failed.get("count", 0))
+        + unusual["count"],
+    }
+
+
+def _unusual_returns_context(
+    section: Mapping[str, Any], locale: str, links: Links
+) -> dict[str, Any]:
+    """The digest's anomalies (digest_anomalies.py); a digest queued before it had them has
+    none."""
+    first, last = str(section.get("from") or ""), str(section.get("to") or "")
+    anomalies = [
+        {
+            "sku": str(item.get("sku", "")),
+            "title": str(item.get("title", "")),
+            "reason_code": str(item.get("reason_code", "")),
+            "reason": str(item.get("reason_label") or item.get("reason_code", "")),
+            "returns": int(item.get("returns", 0)),
+            "expected_returns": float(item.get("expected_returns", 0)),
+            "ratio": format_ratio(float(item.get("ratio", 0)), locale),
+            "ratio_value": float(item.get("ratio", 0)),
+            "url": links.backoffice_returns(
+                q=str(item.get("sku", "")),
+                reason=str(item.get("reason_code", "")),
+                **{"from": first, "to": last},
+            ),
+        }
+        for item in section.get("anomalies", [])
+    ]
+    return {
+        "count": int(section.get("count", 0)),
+        "date_from": _parse_day(first),
+        "date_to": _parse_day(last),
+        "baseline_days": int(section.get("baseline_days", 0)),
+        "anomalies": anomalies,
     }
 
 

@@ -1,4 +1,5 @@
-"""The staff's daily digest: what waits for them today, queued as e-mails for the worker.
+"""The staff's daily digest: what waits for them today, and the SKU × reason pairs that came
+back unusually often over the week to yesterday, queued as e-mails for the worker.
 
 `retour worker` (and the worker inside `retour serve`) queues it by itself each morning,
 store time (`queue_due_digests`: from 08:00 until noon, as soon as there is something to
@@ -12,7 +13,7 @@ webhooks: it is a message to staff, not a change integrations need to hear about
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -20,6 +21,7 @@ from sqlalchemy import func, select, update
 from retour.db.models import Delivery, Event, NotificationSetting, RefundRow, ReturnRow, Store
 from retour.db.repositories.outbox_fanout import STAFF_FANOUT
 from retour.db.unit_of_work import UnitOfWork
+from retour.notifications.digest_anomalies import unusual_returns
 from retour.notifications.formatting import zone
 
 DIGEST_EVENT = "staff.digest_queued"
@@ -69,23 +71,20 @@ def queue_due_digests(uow: UnitOfWork, now: datetime) -> list[DigestOutcome]:
 def _queue_one(
     uow: UnitOfWork, store_id: int, slug: str, now: datetime, send_empty: bool
 ) -> DigestOutcome:
+    with uow:  # reads only, so workers' runs every few minutes stay cheap once it is queued
+        today, skip = _today_and_skip(uow, store_id, now)
+    if skip is not None:
+        return DigestOutcome(slug, skip)
+    # Before the store's lock, which on SQLite is the writer lock: the report may fold
+    # rollups in a transaction of its own, which would wait behind it.
+    unusual = unusual_returns(uow, store_id, today)
     with uow:
         session = uow.session
         _lock_store(uow, store_id)
-        store = session.get(Store, store_id)
-        assert store is not None
-        today = now.astimezone(zone(store.timezone)).date()
-        last = session.execute(
-            select(Event.occurred_at)
-            .where(Event.store_id == store_id, Event.name == DIGEST_EVENT)
-            .order_by(Event.id.desc())
-            .limit(1)
-        ).scalar()
-        if last is not None and last.astimezone(zone(store.timezone)).date() == today:
-            return DigestOutcome(slug, "already_queued")
-        if _switched_off(uow, store_id):
-            return DigestOutcome(slug, "switched_off")
-        figures = _figures(uow, store_id, now)
+        _, skip = _today_and_skip(uow, store_id, now)  # another run may have queued it meanwhile
+        if skip is not None:
+            return DigestOutcome(slug, skip)
+        figures = {**_figures(uow, store_id, now), "unusual_returns": unusual}
         if not send_empty and not any(section["count"] for section in figures.values()):
             return DigestOutcome(slug, "nothing_to_report")
         event = Event(
@@ -174,6 +173,26 @@ def _listed(row: Any) -> dict[str, Any]:
 
 def _count(uow: UnitOfWork, statement: Any) -> int:
     return int(uow.session.execute(statement).scalar_one())
+
+
+def _today_and_skip(uow: UnitOfWork, store_id: int, now: datetime) -> tuple[date, str | None]:
+    """Today in the store's calendar, and why its digest is not to be queued (None: it is)."""
+    session = uow.session
+    store = session.get(Store, store_id)
+    assert store is not None
+    tz = zone(store.timezone)
+    today = now.astimezone(tz).date()
+    last = session.execute(
+        select(Event.occurred_at)
+        .where(Event.store_id == store_id, Event.name == DIGEST_EVENT)
+        .order_by(Event.id.desc())
+        .limit(1)
+    ).scalar()
+    if last is not None and last.astimezone(tz).date() == today:
+        return today, "already_queued"
+    if _switched_off(uow, store_id):
+        return today, "switched_off"
+    return today, None
 
 
 def _switched_off(uow: UnitOfWork, store_id: int) -> bool:

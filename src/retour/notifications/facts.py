@@ -58,6 +58,11 @@ def load_reasons(session: Session, store_id: int) -> dict[str, str]:
     return {code: text for code, text in session.execute(statement)}
 
 
+def reason_label(reasons: dict[str, str], code: str) -> str:
+    """A reason's label among the store's `reasons`, else its code made readable."""
+    return reasons.get(code, code.replace("_", " "))
+
+
 def load_return(
     session: Session, store_id: int, return_id: int, reasons: dict[str, str] | None = None
 ) -> ReturnFacts | None:
@@ -99,7 +104,7 @@ def load_return(
                 title=line.title,
                 sku=line.sku,
                 reason_code=line.reason_code,
-                reason_label=reasons.get(line.reason_code, line.reason_code.replace("_", " ")),
+                reason_label=reason_label(reasons, line.reason_code),
                 note=line.reason_note,
                 requested=line.requested_quantity,
                 approved=line.approved_quantity,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
 from babel.dates import get_datetime_format
-from babel.numbers import format_currency
+from babel.numbers import format_currency, format_decimal
 
 from retour.domain.money import currency_precision
 
@@ -18,6 +18,11 @@ def format_money(amount_minor: int, currency: str, locale: str) -> str:
     """`11760, "EUR"` → `€117.60` (en), `117,60 €` (fr, de)."""
     amount = Decimal(amount_minor).scaleb(-currency_precision(currency))
     return str(format_currency(amount, currency, locale=locale))
+
+
+def format_ratio(ratio: float, locale: str) -> str:
+    """How many times a baseline something is, to one decimal: `3.2×` (en), `3,2×` (fr, de)."""
+    return f"{format_decimal(ratio, format='0.0', locale=locale)}×"
 
 
 def zone(timezone: str) -> ZoneInfo:

@@ -164,6 +164,32 @@ def sample_payload(kind: str, now: datetime, currency: str, locale: str = "en") 
                     }
                 ],
             },
+            "unusual_returns": {
+                "count": 3,
+                "from": (now - timedelta(days=7)).date().isoformat(),
+                "to": (now - timedelta(days=1)).date().isoformat(),
+                "baseline_days": 90,
+                "anomalies": [
+                    {
+                        "sku": "LINEN-M",
+                        "title": f"{words['shirt']} M",
+                        "reason_code": "too_small",
+                        "reason_label": words["too_small"],
+                        "returns": 41,
+                        "expected_returns": 12.81,
+                        "ratio": 3.2,
+                    },
+                    {
+                        "sku": "LINEN-L",
+                        "title": f"{words['shirt']} L",
+                        "reason_code": "damaged",
+                        "reason_label": words["damaged"],
+                        "returns": 9,
+                        "expected_returns": 2.0,
+                        "ratio": 4.5,
+                    },
+                ],
+            },
         },
     }
     return {"number": SAMPLE_NUMBER, **payloads.get(kind, {})}
