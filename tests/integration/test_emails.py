@@ -3,7 +3,6 @@ the right mails, subjects, content, links and language (en, fr, de), on both eng
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -21,23 +20,11 @@ from retour.services.outbox.worker import Worker, WorkerSettings
 from retour.services.refunds.opening import RefundInstruction, open_refund
 from retour.services.stores import create_staff_user, create_store
 from tests.factories import STAFF, import_sample_order
-from tests.support.smtp_server import ReceivedMail, SmtpServer, running_smtp_server
+from tests.support.smtp_server import ReceivedMail
 
 SHOPPER = "shopper@example.com"
 OWNER = "owner@maison.example"
 BASE_URL = "https://returns.example"
-
-
-@pytest.fixture(scope="module")
-def smtp_server() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def smtp(smtp_server: SmtpServer) -> SmtpServer:
-    smtp_server.reset()
-    return smtp_server
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ addresses, switched-off kinds, and the store's own templates at send time."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -26,25 +25,12 @@ from retour.services.outbox.worker import Worker, WorkerSettings
 from retour.services.stores import create_store
 from tests.factories import STAFF, import_sample_order
 from tests.support.smtp_server import (
-    SmtpServer,
     free_port,
     password_checker,
     running_smtp_server,
 )
 
 SHOPPER = "shopper@example.com"
-
-
-@pytest.fixture(scope="module")
-def smtp_server() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def smtp(smtp_server: SmtpServer) -> SmtpServer:
-    smtp_server.reset()
-    return smtp_server
 
 
 def worker_for(settings, session_factory, clock, **mail_settings) -> Worker:

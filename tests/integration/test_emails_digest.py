@@ -3,7 +3,6 @@ alert, and the `retour notifications` commands."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -27,7 +26,6 @@ from retour.services.refunds.settling import settle_refund
 from retour.services.stores import create_staff_user, create_store
 from retour.settings import get_settings
 from tests.factories import STAFF, import_sample_order
-from tests.support.smtp_server import SmtpServer, running_smtp_server
 
 OWNER = "owner@maison.example"
 runner = CliRunner()
@@ -41,18 +39,6 @@ class DecliningProvider:
 
     def fetch_refund(self, reference: str) -> ProviderResult:
         return ProviderResult(ProviderStatus.FAILED, reference=reference)
-
-
-@pytest.fixture(scope="module")
-def smtp_server() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def smtp(smtp_server: SmtpServer) -> SmtpServer:
-    smtp_server.reset()
-    return smtp_server
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ in the store's calendar, in the payload and in the e-mail staff receive."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,7 +16,6 @@ from retour.notifications.sender import email_sender_from_settings
 from retour.services.outbox.worker import Worker, WorkerSettings
 from retour.services.stores import create_staff_user
 from tests.support.report_rows import Asked, Item, ReportRows
-from tests.support.smtp_server import SmtpServer, running_smtp_server
 
 OWNER = "owner@maison.example"
 #: 08:30 on 10 June in Paris: the digest of 10 June looks at 3 … 9 June, its baseline at the
@@ -27,18 +25,6 @@ BASELINE_DAY = datetime(2026, 4, 15, 10, tzinfo=UTC)
 WEEK_DAY = datetime(2026, 6, 5, 10, tzinfo=UTC)
 QUEUE = "http://127.0.0.1:8000/backoffice/returns"
 FOOTER = (f"Back office: {QUEUE}", "", "--", "A notification from Retour for the team of Maison.")
-
-
-@pytest.fixture(scope="module")
-def smtp_server() -> Iterator[SmtpServer]:
-    with running_smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def smtp(smtp_server: SmtpServer) -> SmtpServer:
-    smtp_server.reset()
-    return smtp_server
 
 
 @pytest.fixture
