@@ -14,6 +14,7 @@ from retour.notifications import digest_anomalies
 from retour.notifications.digest import DigestOutcome, queue_daily_digests
 from retour.notifications.sender import email_sender_from_settings
 from retour.services.outbox.worker import Worker, WorkerSettings
+from retour.services.reports import rollups
 from retour.services.stores import create_staff_user
 from tests.support.report_rows import Asked, Item, ReportRows
 
@@ -135,6 +136,16 @@ def test_the_digest_lists_the_strongest_anomalies_and_counts_them_all(
         f"  {QUEUE}?q=CHINO-32&reason=damaged&from=2026-06-03&to=2026-06-09",
         "- … and 1 more",
     ]
+
+
+def test_the_digest_queues_when_the_report_folds_its_rollups_first(uow, shop, monkeypatch):
+    # The fold commits in a transaction of its own: under the store's lock (SQLite's writer
+    # lock) it would wait for the digest's own transaction and fail.
+    monkeypatch.setattr(rollups, "FOLD_AFTER", 0)
+    sold_and_returned(shop, "LINEN-M", baseline=6, week=12, reason="too_small")
+
+    assert queue_daily_digests(shop.uow, MORNING) == [DigestOutcome("maison", "queued", 1)]
+    assert payload(uow)["unusual_returns"]["count"] == 1
 
 
 def test_the_section_is_written_in_the_stores_language(uow, shop, smtp, worker):
