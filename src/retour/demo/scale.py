@@ -4,9 +4,10 @@ About a quarter of the orders get a return (each line comes back at its category
 rate, scale_catalog.py), with a weekly rhythm, Black Friday and a holiday peak; returns that got
 that far have their milestone events, inspections, labels and refunds. Deterministic: the same
 N gives the same rows. PostgreSQL loads them with COPY, SQLite with batched inserts; either way
-the triggers on `returns` write the store's status tallies (db/models/tallies.py) and those on
-the orders and returns the reports' rollups (db/models/report_rollups.py), which the load folds
-at the end so the first report does not.
+the triggers on `returns` write the store's status tallies (db/models/tallies.py). The reports'
+rollups (db/models/report_rollups.py): SQLite's triggers write them row by row and the load
+folds them at the end; on PostgreSQL the batches defer them and the load rebuilds the store's
+at the end in one pass (`retour_rebuild_rollups`), which is much cheaper than per batch.
 """
 
 from __future__ import annotations
@@ -87,18 +88,21 @@ def seed_scale_store(
         variants=VariantPicker(catalog()), days=day_weights(), customers=orders // 4 + 100,
         rng=random.Random(RANDOM_SEED),
     )  # fmt: skip
-    write = _copy_rows if engine.dialect.name == "postgresql" else _insert_rows
+    postgresql = engine.dialect.name == "postgresql"
+    write = _copy_rows if postgresql else _insert_rows
     for first in range(0, orders, BATCH):
         rows: Rows = {table: [] for table in COLUMNS}
         for _ in range(min(BATCH, orders - first)):
             maker.order(rows)
         with engine.begin() as connection:
+            if postgresql:  # rollups rebuilt once at the end (migration 0012)
+                connection.exec_driver_sql("SET LOCAL retour.rollups_deferred = 'on'")
             for table, table_rows in rows.items():
                 if table_rows:
                     write(connection, table, table_rows)
         if progress is not None:
             progress(maker.counts.orders)
-    _fold_sales(engine, store_id)
+    _roll_up(engine, store_id)
     _finish(engine)
     counts: Counts = maker.counts
     return ScaleSeed(
@@ -170,7 +174,13 @@ def _table(name: str) -> Table:
     return Base.metadata.tables[name]
 
 
-def _fold_sales(engine: Engine, store_id: int) -> None:
+def _roll_up(engine: Engine, store_id: int) -> None:
+    """PostgreSQL: the store's rollups in one pass (its batches deferred them); SQLite, whose
+    triggers wrote them row by row: the sales tallies folded."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            connection.execute(text("SELECT retour_rebuild_rollups(:store)"), {"store": store_id})
+        return
     uow = UnitOfWork(create_session_factory(engine))
     with uow:
         fold_sales(uow, store_id, date.min, date.max)

@@ -56,4 +56,3 @@ def fold_tallies(uow: UnitOfWork, store_id: int) -> None:
     ]
     if kept:
         uow.session.execute(insert(T), kept)
-

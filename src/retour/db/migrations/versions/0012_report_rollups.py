@@ -106,13 +106,27 @@ def _order_moved(row: str, sign: str, postgresql: bool) -> list[str]:
     ]
 
 
-def _store_rebuilt(postgresql: bool) -> list[str]:
-    """A store's sales rows again, for its new timezone."""
+def _store_rebuilt(postgresql: bool, store: str = "NEW.id") -> list[str]:
+    """A store's sales rows again (for its new timezone, or after a bulk load)."""
     return [
-        "DELETE FROM sales_day_tallies WHERE store_id = NEW.id",
-        _orders_sold("orders", "1", "WHERE o.store_id = NEW.id", postgresql),
-        _lines_sold("order_lines", "1", "WHERE o.store_id = NEW.id", postgresql),
+        f"DELETE FROM sales_day_tallies WHERE store_id = {store}",
+        _orders_sold("orders", "1", f"WHERE o.store_id = {store}", postgresql),
+        _lines_sold("order_lines", "1", f"WHERE o.store_id = {store}", postgresql),
     ]
+
+
+#: A bulk load of one store (the scale seed) may skip the per-statement triggers with
+#: `SET LOCAL retour.rollups_deferred = 'on'` and call this once at the end instead.
+REBUILD_FUNCTION = (
+    "CREATE FUNCTION retour_rebuild_rollups(rebuilt integer) RETURNS void LANGUAGE plpgsql"
+    " AS $$\nBEGIN\n"
+    + "".join(f"    {statement};\n" for statement in _store_rebuilt(True, "rebuilt"))
+    + "    UPDATE sales_day_tallies SET folded = TRUE WHERE store_id = rebuilt;\n"
+    + "    DELETE FROM return_line_facts WHERE store_id = rebuilt;\n"
+    + f"    {FACTS}{FACT_ROWS.format(source='return_lines')} WHERE r.store_id = rebuilt;\n"
+    + "END $$"
+)
+DEFERRED = "current_setting('retour.rollups_deferred', true) = 'on'"
 
 
 #: For the triggers of many rows at once (a COPY of thousands): look each row's order up by its
@@ -129,10 +143,13 @@ PER_STATEMENT = {
 
 def _postgresql_function(name: str, body: list[str]) -> str:
     statements = "".join(f"    {statement};\n" for statement in body)
-    settings = BY_KEY if name in PER_STATEMENT else ""
+    settings, skip = "", ""
+    if name in PER_STATEMENT:
+        settings = BY_KEY
+        skip = f"    IF {DEFERRED} THEN RETURN NULL; END IF;\n"
     return (
         f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql{settings} AS $$\nBEGIN\n"
-        f"{statements}    RETURN NULL;\nEND $$"
+        f"{skip}{statements}    RETURN NULL;\nEND $$"
     )
 
 
@@ -199,7 +216,8 @@ def _postgresql_statements() -> list[str]:
         " FROM (NEW.status, NEW.currency, NEW.store_id))"
         " EXECUTE FUNCTION retour_facts_return_changed()",
     ]
-    return [_postgresql_function(name, body) for name, body in functions.items()] + triggers
+    made = [_postgresql_function(name, body) for name, body in functions.items()]
+    return [*made, REBUILD_FUNCTION, *triggers]
 
 
 def _sqlite_trigger(name: str, event: str, body: list[str], when: str = "") -> str:
@@ -412,6 +430,7 @@ def downgrade() -> None:
     if postgresql:
         for function in FUNCTIONS:
             op.execute(f"DROP FUNCTION IF EXISTS {function}()")
+        op.execute("DROP FUNCTION IF EXISTS retour_rebuild_rollups(integer)")
     with op.batch_alter_table("return_line_facts", schema=None) as batch_op:
         batch_op.drop_index("ix_return_line_facts_ordered")
         batch_op.drop_index("ix_return_line_facts_requested")
