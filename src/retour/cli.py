@@ -1,53 +1,51 @@
-"""The `retour` command: serve, migrate, seed, import, keys, users, scheduled jobs."""
+"""The `retour` command: serve, migrate, import, keys, users, scheduled jobs; seeding, store
+credit, policy, reports, shipments and the portal have modules of their own (cli_*.py)."""
 
 from __future__ import annotations
 
 import json
-from decimal import Decimal
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
-    SpinnerColumn,
     TextColumn,
     TimeElapsedColumn,
 )
 
+from retour.cli_common import err, out
+from retour.cli_common import fail as _fail
+from retour.cli_common import open_uow as _uow
+from retour.cli_credit import credit_app
 from retour.cli_policy import policy_app
 from retour.cli_portal import portal_app
 from retour.cli_reports import report_app
+from retour.cli_seed import seed_app, seed_demo
 from retour.cli_shipments import shipments_app
 from retour.db.engine import create_db_engine, create_session_factory
 from retour.db.migrate import upgrade
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import DomainError
-from retour.domain.money import currency_precision
 from retour.notifications.commands import notifications_app
 from retour.payments.registry import providers_from_settings
 from retour.services.context import Actor, SystemClock
 from retour.services.order_import import OrderImport, import_order
 from retour.services.refunds.settling import settle_pending_refunds
 from retour.services.returns import expire_overdue_returns
-from retour.services.store_credit.expiry import ExpiryRun, expire_lapsed_credit
-from retour.services.store_credit.queries import credit_balance
 from retour.services.stores import create_api_key, create_staff_user, create_store
-from retour.settings import Settings, get_settings
+from retour.settings import get_settings
 
 app = typer.Typer(help="Retour — returns management for eCommerce merchants.", no_args_is_help=True)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-seed_app = typer.Typer(help="Sample data.", no_args_is_help=True)
 apikey_app = typer.Typer(help="API keys.", no_args_is_help=True)
 user_app = typer.Typer(help="Staff accounts.", no_args_is_help=True)
 import_app = typer.Typer(help="Bulk imports.", no_args_is_help=True)
 returns_app = typer.Typer(help="Return jobs for cron.", no_args_is_help=True)
 store_app = typer.Typer(help="Stores (tenants).", no_args_is_help=True)
-credit_app = typer.Typer(help="Store credit: balances and the expiry job.", no_args_is_help=True)
 refunds_app = typer.Typer(help="Refund jobs for cron.", no_args_is_help=True)
 outbox_app = typer.Typer(help="The outbox of e-mails and webhooks.", no_args_is_help=True)
 for sub, name in [
@@ -68,18 +66,6 @@ for sub, name in [
     (portal_app, "portal"),
 ]:
     app.add_typer(sub, name=name)
-
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
-
-
-def _uow(settings: Settings) -> UnitOfWork:
-    return UnitOfWork(create_session_factory(create_db_engine(settings)))
-
-
-def _fail(message: str) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}")
-    return typer.Exit(1)
 
 
 @db_app.command("upgrade")
@@ -132,56 +118,6 @@ def serve(
         port=port,
         log_level="info",
         access_log=access_log,
-    )
-
-
-@seed_app.command("demo")
-def seed_demo(
-    orders: Annotated[
-        int | None,
-        typer.Option(
-            min=1, help="instead, a store of this many orders over a year (docs/metrics.md)"
-        ),
-    ] = None,
-    store: Annotated[str, typer.Option(help="with --orders: the new store's slug")] = "scale",
-) -> None:
-    """Create the demo store with two years of orders and returns (skipped if it exists), or
-    with --orders N a store of N orders and about N/4 returns for reports at scale."""
-    from retour.demo.seed import seed_demo_store
-
-    settings = get_settings()
-    if settings.env == "production":
-        raise _fail("the demo store has a published API key and password; not in production")
-    upgrade(create_db_engine(settings))
-    if orders is not None:
-        _seed_scale(settings, orders, store)
-        return
-    created = seed_demo_store(_uow(settings), progress=out)
-    out.print("demo store seeded" if created else "demo store already exists; nothing changed")
-
-
-def _seed_scale(settings: Settings, orders: int, slug: str) -> None:
-    from retour.demo.scale import seed_scale_store, store_orders
-
-    engine = create_db_engine(settings)
-    existing = store_orders(engine, slug)
-    if existing is not None:
-        raise _fail(
-            f"store {slug!r} already exists ({existing} orders); nothing changed — "
-            "choose another slug with --store"
-        )
-    with Progress(
-        TextColumn("seeding orders"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err,
-    ) as bar:  # fmt: skip
-        task = bar.add_task("orders", total=orders)
-        loaded = seed_scale_store(
-            engine, orders, lambda done: bar.update(task, completed=done), slug=slug
-        )
-    out.print(
-        f"store {slug!r}: {loaded.orders} orders, {loaded.order_lines} order lines, "
-        f"{loaded.returns} returns, {loaded.return_lines} return lines "
-        f"in {loaded.seconds:.1f} s"
     )
 
 
@@ -334,60 +270,6 @@ def returns_expire() -> None:
     out.print(f"{count} return(s) expired")
 
 
-@credit_app.command("expire")
-def credit_expire() -> None:
-    """Write off store credit that has lapsed (safe to run from cron, as often as you like)."""
-    settings = get_settings()
-    with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err
-    ) as progress:
-        task = progress.add_task("checking accounts")
-
-        def report(run: ExpiryRun) -> None:
-            progress.update(
-                task, description=f"{run.checked} checked, {run.accounts} with credit expired"
-            )
-
-        run = expire_lapsed_credit(_uow(settings), SystemClock().now(), progress=report)
-    amounts = ", ".join(
-        _minor_units(amount, currency) for currency, amount in sorted(run.amounts.items())
-    )
-    out.print(
-        f"{run.accounts} account(s) had credit expired"
-        + (f": {amounts}" if amounts else "")
-        + f" ({run.checked} checked)"
-    )
-
-
-@credit_app.command("balance")
-def credit_balance_show(
-    code: Annotated[str, typer.Argument(help="the store-credit code, e.g. SC-ABCD-EFGH-JKMN")],
-    store: Annotated[str, typer.Option(help="store slug")],
-) -> None:
-    """Show a code's balance, what is spendable now, and its lots."""
-    settings = get_settings()
-    uow = _uow(settings)
-    with uow:
-        found = uow.stores.by_slug(store)
-    if found is None:
-        raise _fail(f"no store {store!r}")
-    try:
-        view = credit_balance(uow, found.id, code, SystemClock().now())
-    except DomainError as error:
-        raise _fail(error.detail) from error
-
-    def money(amount: int) -> str:
-        return _minor_units(amount, view.currency)
-
-    out.print(f"{view.code}  {view.customer_email}")
-    out.print(f"balance    {money(view.balance)}")
-    out.print(f"spendable  {money(view.spendable)}")
-    for lot in view.lots:
-        lapses = lot.expires_at.date().isoformat() if lot.expires_at else "never"
-        state = "lapsed" if lot.is_lapsed else f"lapses {lapses}"
-        out.print(f"  lot {lot.entry_id}: {money(lot.remaining)} of {money(lot.issued)}, {state}")
-
-
 @refunds_app.command("settle")
 def refunds_settle() -> None:
     """Ask the payment providers about every pending refund and record the answers.
@@ -479,12 +361,6 @@ def outbox_replay(
         )
         uow.commit()
     out.print(f"{count} deliveries queued again")
-
-
-def _minor_units(amount: int, currency: str) -> str:
-    """`1250 EUR` → `12.50 EUR`: digits from CLDR, no locale, so cron logs read the same."""
-    digits = currency_precision(currency)
-    return f"{Decimal(amount).scaleb(-digits):.{digits}f} {currency}"
 
 
 def main() -> None:
