@@ -93,7 +93,9 @@ def _read(
 ) -> list[Any]:
     """The rows of `statement`, which sums tally rows of the period; if they were many
     unfolded rows, the period's days are then folded, in a transaction of their own: reports
-    only read and commit nothing, and the sums are the same either way."""
+    only read and commit nothing, and the sums are the same either way. So never read a report
+    in a transaction that has written: on SQLite the fold would wait for that transaction's
+    writer lock until it times out (the staff digest reads its anomalies before it locks)."""
     rows = uow.session.execute(statement.add_columns(_UNFOLDED)).all()
     if sum(int(row[-1] or 0) for row in rows) > FOLD_AFTER:
         with uow.separate() as folding:
