@@ -5,9 +5,10 @@
 
 Each engine gets a fresh database (SQLite: a file in a temporary directory; PostgreSQL:
 `retour_bench_reports` on 127.0.0.1, dropped and recreated), migrated and loaded by
-reports_seed.py (batched inserts). Then `retour serve` (one process, no outbox worker) serves
-it and this script, as the only client, asks each report for the last 30 days by return date
-and for the whole year by order date, three times each (median and slowest of three), and
+reports_seed.py (the scale seed: COPY on PostgreSQL, batched inserts on SQLite). Then
+`retour serve` (one process, no outbox worker) serves it and this script, as the only
+client, asks each report for the last 30 days by return date and for the whole year by order
+date, three times each (median and slowest of three), and
 streams the whole year's CSV export: its rows per second and the server's peak RSS while it
 streamed (the kernel's high-water mark, reset just before). Targets (issue 9, at a million
 orders): each report ≤ 1 s; 400k CSV lines ≤ 20 s at ≤ 200 MB.
