@@ -25,7 +25,7 @@ from retour.demo.scale import seed_scale_store
 from retour.domain.reports.periods import make_period
 from retour.services import returns as use_cases
 from retour.services.reports import rollups
-from retour.services.reports.rollups import fold_sales, orders_placed, sold_per_currency
+from retour.services.reports.rollups import fold_sales, sold_per_currency
 from tests.factories import STAFF, import_sample_order, make_store
 from tests.integration.test_lifecycle import request
 
@@ -232,7 +232,7 @@ def test_folding_keeps_the_sums_in_one_row_per_day_currency_and_sku(uow, clock, 
 
     monkeypatch.setattr(rollups, "FOLD_AFTER", 1)
     with uow:  # a report only reads: the fold commits on its own
-        assert orders_placed(uow, store_id, period) == 3
+        assert sold_per_currency(uow, store_id, period)["EUR"].orders == 3
     with uow:
         folded = uow.session.execute(
             select(SalesDayTally.sku, SalesDayTally.orders, SalesDayTally.units)
@@ -261,9 +261,11 @@ def test_sales_of_a_period_are_the_orders_placed_in_its_days(uow, clock, timezon
     order = import_sample_order(uow, store_id, clock).order
     local = order.placed_at.astimezone(ZoneInfo(timezone)).date()
     with uow:
-        assert orders_placed(uow, store_id, make_period(local, local, timezone)) == 1
+        assert sold_per_currency(uow, store_id, make_period(local, local, timezone)) == {
+            "EUR": rollups.Sold(orders=1, units=3, value=14700)
+        }
         after = make_period(local + timedelta(days=1), local + timedelta(days=1), timezone)
-        assert orders_placed(uow, store_id, after) == 0
+        assert sold_per_currency(uow, store_id, after) == {}
 
 
 def test_the_scale_seed_leaves_rollups_equal_to_its_rows(engine, uow):

@@ -51,11 +51,6 @@ def sold_per_currency(uow: UnitOfWork, store_id: int, period: Period) -> dict[st
     }
 
 
-def orders_placed(uow: UnitOfWork, store_id: int, period: Period) -> int:
-    """How many orders the store's customers placed in the period."""
-    return sum(sold.orders for sold in sold_per_currency(uow, store_id, period).values())
-
-
 def sold_per_day(uow: UnitOfWork, store_id: int, period: Period) -> dict[date, tuple[int, int]]:
     """Orders and units per day of the period (days with none are left out)."""
     statement = (
