@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from retour.db.repositories.carrier_accounts import CarrierAccountRepository
 from retour.db.repositories.events import EventRepository
 from retour.db.repositories.inventory import InventoryRepository
+from retour.db.repositories.locations import LocationRepository
 from retour.db.repositories.orders import OrderRepository
 from retour.db.repositories.outbox import OutboxRepository
 from retour.db.repositories.policies import PolicyRepository
@@ -33,6 +34,7 @@ class UnitOfWork:
     returns: ReturnRepository
     orders: OrderRepository
     inventory: InventoryRepository
+    locations: LocationRepository
     events: EventRepository
     stores: StoreRepository
     refunds: RefundRepository
@@ -51,6 +53,7 @@ class UnitOfWork:
             self.returns = ReturnRepository(self.session)
             self.orders = OrderRepository(self.session)
             self.inventory = InventoryRepository(self.session)
+            self.locations = LocationRepository(self.session)
             self.events = EventRepository(self.session)
             self.stores = StoreRepository(self.session)
             self.refunds = RefundRepository(self.session)

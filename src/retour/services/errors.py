@@ -46,3 +46,12 @@ class IdempotencyMismatch(DomainError):
 
 class Unauthorized(DomainError):
     code = "unauthorized"
+
+
+class AlreadyExists(DomainError):
+    """A new object whose name another of the store's objects already has: 409."""
+
+    code = "already_exists"
+
+    def __init__(self, resource: str, identifier: object, field: str) -> None:
+        super().__init__(f"{resource} {identifier} already exists", resource=resource, field=field)

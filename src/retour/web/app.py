@@ -25,6 +25,7 @@ from retour.web.api.routes import (
     exchanges,
     health,
     inventory,
+    locations,
     notifications,
     orders,
     parcels,
@@ -95,7 +96,7 @@ def create_app(
     app.state.carriers = carriers or carriers_from_settings(settings)
     install_problem_handlers(app)
     api = APIRouter(prefix="/api/v1")
-    for module in (orders, returns, inventory, store_credit):
+    for module in (orders, returns, inventory, locations, store_credit):
         api.include_router(module.router)
     api.include_router(refunds.router)
     api.include_router(exchanges.router)

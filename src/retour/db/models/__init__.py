@@ -3,7 +3,12 @@
 from retour.db.models.catalog import Customer, Product, Variant
 from retour.db.models.events import Event, IdempotencyRecord
 from retour.db.models.exchanges import ReplacementLineRow, ReplacementOrderRow
-from retour.db.models.inventory import InventoryLocation, InventoryMovement, StockLevel
+from retour.db.models.inventory import (
+    InventoryLocation,
+    InventoryMovement,
+    ReturnRouteRow,
+    StockLevel,
+)
 from retour.db.models.money import (
     RefundAllocationRow,
     RefundLineRow,
@@ -68,6 +73,7 @@ __all__ = [
     "ReturnNote",
     "ReturnPhoto",
     "ReturnReason",
+    "ReturnRouteRow",
     "ReturnRow",
     "ReturnStatusTally",
     "SalesDayTally",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from retour.db.base import Base
@@ -32,6 +32,22 @@ class InventoryLocation(Base):
     address_postal_code: Mapped[str] = mapped_column(String(16), default="", server_default="")
     address_country: Mapped[str] = mapped_column(String(2), default="", server_default="")
     address_phone: Mapped[str] = mapped_column(String(32), default="", server_default="")
+
+
+class ReturnRouteRow(Base):
+    """One of a store's ordered routing rules (domain/routing.py): the first that matches a
+    return sends it to its location."""
+
+    __tablename__ = "return_routes"
+    __table_args__ = (UniqueConstraint("store_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    position: Mapped[int]
+    location_id: Mapped[int] = mapped_column(ForeignKey("inventory_locations.id"))
+    #: `country` or `product_tag`.
+    match: Mapped[str] = mapped_column(String(20))
+    values: Mapped[list[str]] = mapped_column(JSON)
 
 
 class StockLevel(Base):

@@ -173,16 +173,6 @@ class ShipmentRepository:
         )
         return self.session.scalars(statement).one_or_none()
 
-    def return_address(self, store_id: int, return_id: int) -> Address | None:
-        """The address of the location the return is sent back to (one plain read)."""
-        statement = (
-            select(*(getattr(InventoryLocation, f"address_{name}") for name in FIELD_NAMES))
-            .join(ReturnRow, ReturnRow.location_id == InventoryLocation.id)
-            .where(ReturnRow.id == return_id, ReturnRow.store_id == store_id)
-        )
-        row = self.session.execute(statement).first()
-        return None if row is None else Address(*row)
-
     def label_settings(self, store_id: int) -> tuple[int, str, int] | None:
         """The store's label cost, currency and label expiry days."""
         statement = select(Store.label_cost, Store.currency, Store.label_expiry_days).where(

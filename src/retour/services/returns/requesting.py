@@ -17,6 +17,7 @@ from retour.services.context import Actor
 from retour.services.errors import NotFound
 from retour.services.policy.admission import admit_return, apply_decision, record_admission
 from retour.services.policy.live import live_policy
+from retour.services.return_routing import location_for_return
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,8 @@ def request_return(
         )
         if admission is not None:
             record_admission(ret, admission)
-        uow.returns.add(ret, location_id=uow.inventory.default_location_id(store_id))
+        location_id = location_for_return(uow, store_id, order, request.lines)
+        uow.returns.add(ret, location_id=location_id)
         uow.events.append(
             ret.events,
             store_id=store_id,

@@ -21,7 +21,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete
 
 from retour.db.models import IdempotencyRecord, ShipmentRow
-from retour.db.repositories.shipments import order_address
+from retour.db.repositories.shipments import location_address, order_address
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.addresses import Address, checked_address
 from retour.domain.errors import IllegalTransition, InvalidRequest
@@ -277,10 +277,17 @@ def _from_address(uow: UnitOfWork, ret: Return, given: Address | None) -> Addres
 
 
 def _return_address(uow: UnitOfWork, store_id: int, return_id: int) -> Address:
-    address = uow.shipments.return_address(store_id, return_id) or Address()
-    if address.is_empty():
+    location = uow.shipments.return_location(store_id, return_id)
+    address = location_address(location) if location is not None else Address()
+    if location is None or (address.is_empty() and location.is_default):
         raise InvalidRequest(
             "the store has no return address yet: set it with PATCH /api/v1/settings/shipping",
+            field="return_address",
+        )
+    if address.is_empty():
+        raise InvalidRequest(
+            f"return location {location.code} has no address: PATCH /api/v1/locations/"
+            f"{location.code}",
             field="return_address",
         )
     return checked_address(address, "return_address")

@@ -18,6 +18,7 @@ from retour.domain.errors import (
 from retour.domain.policy import InvalidPolicy
 from retour.services.errors import (
     AlreadyDone,
+    AlreadyExists,
     ConcurrentModification,
     IdempotencyMismatch,
     NotFound,
@@ -32,6 +33,7 @@ _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
     (IllegalTransition, 409, "Illegal transition"),
     (ConcurrentModification, 409, "Concurrent modification"),
     (AlreadyDone, 409, "Already done"),
+    (AlreadyExists, 409, "Already exists"),
     (ShipmentExists, 409, "Shipment exists"),
     (LabelUnavailable, 409, "Label unavailable"),
     (CarrierDown, 503, "Carrier unavailable"),
