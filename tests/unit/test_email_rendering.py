@@ -3,6 +3,7 @@ money and dates per locale, the sandbox, syntax errors with their line, addresse
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from email import message_from_bytes, policy
@@ -68,6 +69,77 @@ def test_french_and_german_are_translations_not_copies(templates, kind):
         translated = templates.render(kind, locale, context(kind, locale))
         assert translated.subject != english.subject
         assert translated.text != english.text
+
+
+def sentences(text: str) -> set[str]:
+    """The lines of a plain-text part that are words, not links or the signature rule."""
+    return {
+        line.strip()
+        for line in text.splitlines()
+        if re.search(r"[^\W\d_]{3}", line) and not line.strip().startswith("http")
+    }
+
+
+@pytest.mark.parametrize("kind", list(EMAIL_KINDS))
+def test_no_english_sentence_is_left_in_french_or_german(templates, kind):
+    english = sentences(templates.render(kind, "en", context(kind, "en")).text)
+    for locale in ("fr", "de"):
+        translated = sentences(templates.render(kind, locale, context(kind, locale)).text)
+        assert sorted(english & translated) == []
+
+
+@pytest.mark.parametrize(
+    ("locale", "subject", "change", "send"),
+    [("en", "The approved quantities of your return R-100231 have changed",
+      "- 2 → 1 × Linen shirt M (LINEN-M)",
+      "Please send back only these items, in these quantities."),
+     ("fr", "Les quantités acceptées de votre retour R-100231 ont changé",
+      "- 2 → 1 × Chemise en lin M (LINEN-M)",
+      "Merci de ne renvoyer que ces articles, dans ces quantités."),
+     ("de", "Die genehmigten Mengen Ihrer Rücksendung R-100231 wurden geändert",
+      "- 2 → 1 × Leinenhemd M (LINEN-M)",
+      "Bitte senden Sie nur diese Artikel in diesen Mengen zurück.")],
+)  # fmt: skip
+def test_changed_quantities_say_what_changed_but_not_the_staffs_reason(
+    templates, locale, subject, change, send
+):
+    facts = sample_mail("return_quantities_changed", store(locale), NOW)
+    reason = str(facts.payload["reason"])
+
+    rendered = templates.render("return_quantities_changed", locale, build_context(facts, LINKS))
+
+    assert rendered.subject == subject
+    assert change in rendered.text.splitlines()
+    assert send in rendered.text.splitlines()
+    assert reason and reason not in rendered.text and reason not in rendered.html
+    assert "reason" not in build_context(facts, LINKS)
+
+
+@pytest.mark.parametrize(
+    ("status", "method", "resolution", "lines"),
+    [("in_transit", "ship_yourself", "store_credit",
+      ["Your store credit will be for the items approved above."]),
+     ("approved", "keep_item", "keep_item", []),
+     ("received", "ship_yourself", "refund",
+      ["Everything we are waiting for has now arrived. We will check the items and then "
+       "process your refund."])],
+)  # fmt: skip
+def test_changed_quantities_say_what_comes_next_for_where_the_return_is(
+    templates, status, method, resolution, lines
+):
+    facts = sample_mail("return_quantities_changed", store(), NOW)
+    assert facts.ret is not None
+    facts = replace(
+        facts, ret=replace(facts.ret, status=status, method=method, resolution=resolution)
+    )
+
+    text = templates.render("return_quantities_changed", "en", build_context(facts, LINKS)).text
+
+    after = text.splitlines()
+    start = after.index("- 1 × Linen shirt L (LINEN-L)") + 1
+    assert [line for line in after[start : after.index("Your return: " + PORTAL)] if line] == (
+        lines
+    )
 
 
 @pytest.mark.parametrize(

@@ -16,6 +16,7 @@ SHOPPER_EMAILS: dict[str, str] = {
     "return.approved": "return_approved",
     "return.rejected": "return_rejected",
     "return.info_requested": "return_info_requested",
+    "return.quantities_changed": "return_quantities_changed",
     "return.in_transit": "return_in_transit",
     "return.received": "return_received",
     "refund.succeeded": "return_refunded",

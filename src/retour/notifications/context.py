@@ -54,6 +54,8 @@ class LineFacts:
     requested: int
     approved: int
     received: int
+    #: The return line's id (events name lines by it); 0 in made-up facts that need none.
+    id: int = 0
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,10 @@ def build_context(facts: MailFacts, links: Links) -> dict[str, Any]:
         context["reason"] = str(payload.get("reason") or "")
     elif facts.kind == "return_info_requested":
         context["question"] = str(payload.get("message") or "")
+    elif facts.kind == "return_quantities_changed":
+        # The staff's reason stays out: it is kept in the timeline for staff, not written to
+        # the shopper (approving and rejecting have their own message to the shopper).
+        context["changes"] = _quantity_changes(payload, facts.ret)
     elif facts.kind == "return_received":
         context["received"] = {
             "is_complete": bool(payload.get("fully_received", True)),
@@ -243,6 +249,23 @@ def _return_context(
         "order": {"number": ret.order_number, "placed_at": _local(ret.order_placed_at, tz)},
         "customer": {"email": ret.customer_email, "name": ret.customer_name},
     }
+
+
+def _quantity_changes(payload: Mapping[str, Any], ret: ReturnFacts | None) -> list[dict[str, Any]]:
+    """Each changed line of a `return.quantities_changed` payload, with the item's title."""
+    titles = {line.id: line.title for line in ret.lines} if ret is not None else {}
+    changes = []
+    for item in payload.get("lines", []):
+        sku = str(item.get("sku") or "")
+        changes.append(
+            {
+                "title": titles.get(int(item.get("line_id") or 0)) or sku,
+                "sku": sku,
+                "before": int(item.get("from") or 0),
+                "after": int(item.get("to") or 0),
+            }
+        )
+    return changes
 
 
 @dataclass(frozen=True)

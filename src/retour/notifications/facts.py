@@ -109,6 +109,7 @@ def load_return(
                 requested=line.requested_quantity,
                 approved=line.approved_quantity,
                 received=line.received_quantity,
+                id=line.id,
             )
             for line in lines
         ],

@@ -3,6 +3,7 @@ currency and timezone, with an event payload for every e-mail kind."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -28,6 +29,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "reason": "These items were bought more than 30 days ago.",
         "question": "Could you send us a photo of the torn seam?",
         "cancelled": "Cancelled at your request.", "card": "The card was closed.",
+        "keeps": "Keeps one M shirt, said so on the phone.",
     },
     "fr": {
         "shirt": "Chemise en lin", "too_small": "Trop petit", "damaged": "Arrivé endommagé",
@@ -35,6 +37,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "reason": "Ces articles ont été achetés il y a plus de 30 jours.",
         "question": "Pourriez-vous nous envoyer une photo de la couture déchirée ?",
         "cancelled": "Annulé à votre demande.", "card": "La carte a été clôturée.",
+        "keeps": "Garde une chemise M, dit au téléphone.",
     },
     "de": {
         "shirt": "Leinenhemd", "too_small": "Zu klein", "damaged": "Beschädigt angekommen",
@@ -42,6 +45,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "reason": "Diese Artikel wurden vor mehr als 30 Tagen gekauft.",
         "question": "Könnten Sie uns ein Foto der gerissenen Naht schicken?",
         "cancelled": "Auf Ihren Wunsch storniert.", "card": "Die Karte wurde gekündigt.",
+        "keeps": "Behält ein Hemd in M, am Telefon gesagt.",
     },
 }  # fmt: skip
 
@@ -68,8 +72,10 @@ def sample_return(now: datetime, currency: str, locale: str = "en") -> ReturnFac
         order_number="#1042",
         order_placed_at=now - timedelta(days=12),
         lines=[
-            LineFacts(f"{shirt} M", "LINEN-M", "too_small", words["too_small"], "", 2, 2, 2),
-            LineFacts(f"{shirt} L", "LINEN-L", "damaged", words["damaged"], words["seam"], 1, 1, 1),
+            LineFacts(f"{shirt} M", "LINEN-M", "too_small", words["too_small"], "", 2, 2, 2, 1),
+            LineFacts(
+                f"{shirt} L", "LINEN-L", "damaged", words["damaged"], words["seam"], 1, 1, 1, 2
+            ),
         ],
     )
 
@@ -87,6 +93,10 @@ def sample_payload(kind: str, now: datetime, currency: str, locale: str = "en") 
     payloads: dict[str, dict[str, Any]] = {
         "return_rejected": {"reason": words["reason"]},
         "return_info_requested": {"message": words["question"]},
+        "return_quantities_changed": {
+            "lines": [{"line_id": 1, "sku": "LINEN-M", "from": 2, "to": 1}],
+            "reason": words["keeps"],
+        },
         "return_received": {
             "receipts": [{"line_id": 1, "quantity": 2}, {"line_id": 2, "quantity": 1}],
             "fully_received": True,
@@ -200,6 +210,10 @@ def sample_mail(kind: str, store: StoreFacts, now: datetime) -> MailFacts:
     email, name = SAMPLE_STAFF if EMAIL_KINDS[kind] is Audience.STAFF else SAMPLE_SHOPPER
     locale = email_locale(store)
     has_return = kind not in ("staff_daily_digest", "staff_webhook_disabled")
+    ret = sample_return(now, store.currency, locale) if has_return else None
+    if ret is not None and kind == "return_quantities_changed":
+        # The sample return as the sample edit left it: one M shirt instead of two.
+        ret = replace(ret, lines=[replace(ret.lines[0], approved=1), *ret.lines[1:]])
     return MailFacts(
         kind=kind,
         store=store,
@@ -208,6 +222,6 @@ def sample_mail(kind: str, store: StoreFacts, now: datetime) -> MailFacts:
         event_name=kind,
         occurred_at=now,
         payload=sample_payload(kind, now, store.currency, locale),
-        ret=sample_return(now, store.currency, locale) if has_return else None,
+        ret=ret,
         exchange_titles={"LINEN-L": f"{_WORDS[locale]['shirt']} L"},
     )
