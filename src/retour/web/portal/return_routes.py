@@ -22,11 +22,12 @@ from retour.services.shipments.documents import packing_slip
 from retour.shipping.base import MEDIA_TYPES, DocumentKind
 from retour.web.portal.visit import RMA, PortalRoute, Visit
 
-router = APIRouter(prefix="/s/{slug}/returns", include_in_schema=False, route_class=PortalRoute)
+# Under /s/{slug} rather than /s/{slug}/returns, for `unknown_path` (last, after `/{number}`).
+router = APIRouter(prefix="/s/{slug}", include_in_schema=False, route_class=PortalRoute)
 FILE_NAMES = {DocumentKind.LABEL_PDF: "label.pdf", DocumentKind.QR_PNG: "qr-code.png"}
 
 
-@router.get("/photos/{token}")
+@router.get("/returns/photos/{token}")
 def photo(request: Request, slug: str, token: str) -> Response:
     """A photo sent with an item of the session's order; any other is not found."""
     visit = Visit(request, slug)
@@ -39,7 +40,7 @@ def photo(request: Request, slug: str, token: str) -> Response:
     return visit.secured(response)
 
 
-@router.get("/{number}")
+@router.get("/returns/{number}")
 def status_page(request: Request, slug: str, number: str) -> Response:
     """Linked from every e-mail: without a session, the look-up first, then back here."""
     visit = Visit(request, slug)
@@ -49,7 +50,7 @@ def status_page(request: Request, slug: str, number: str) -> Response:
     return _status_page(visit, number)
 
 
-@router.post("/{number}/cancel")
+@router.post("/returns/{number}/cancel")
 async def cancel(request: Request, slug: str, number: str) -> Response:
     """Cancel while the return allows it; once it moved on, the page says why (409)."""
     return await _act(
@@ -60,7 +61,7 @@ async def cancel(request: Request, slug: str, number: str) -> Response:
     )  # fmt: skip
 
 
-@router.get("/{number}/packing-slip.pdf")
+@router.get("/returns/{number}/packing-slip.pdf")
 def slip(request: Request, slug: str, number: str) -> Response:
     visit = Visit(request, slug)
     access = visit.access
@@ -73,7 +74,7 @@ def slip(request: Request, slug: str, number: str) -> Response:
     return visit.secured(Response(pdf, media_type="application/pdf", headers=headers))
 
 
-@router.post("/{number}/answer")
+@router.post("/returns/{number}/answer")
 async def answer(request: Request, slug: str, number: str) -> Response:
     """The shopper answers the store's question."""
     return await _act(
@@ -84,7 +85,7 @@ async def answer(request: Request, slug: str, number: str) -> Response:
     )  # fmt: skip
 
 
-@router.post("/{number}/tracking")
+@router.post("/returns/{number}/tracking")
 async def tracking(request: Request, slug: str, number: str) -> Response:
     """A shopper shipping it themselves gives the parcel's tracking number."""
     return await _act(
@@ -96,7 +97,7 @@ async def tracking(request: Request, slug: str, number: str) -> Response:
     )  # fmt: skip
 
 
-@router.post("/{number}/label")
+@router.post("/returns/{number}/label")
 async def label(request: Request, slug: str, number: str) -> Response:
     """Make the label or drop-off code (once); a carrier's refusal is shown with a retry."""
     visit = Visit(request, slug)
@@ -114,7 +115,7 @@ async def label(request: Request, slug: str, number: str) -> Response:
     return visit.redirect(f"/{number}")
 
 
-@router.get("/{number}/shipments/{shipment_id}/{name}")
+@router.get("/returns/{number}/shipments/{shipment_id}/{name}")
 def label_download(
     request: Request, slug: str, number: str, shipment_id: int, name: str
 ) -> Response:
@@ -126,6 +127,14 @@ def label_download(
         raise NotFound("file", name)
     headers = {"Content-Disposition": f'inline; filename="{number}-{name}"'}
     return visit.secured(Response(content, media_type=MEDIA_TYPES[kind], headers=headers))
+
+
+@router.api_route("/{path:path}", methods=["GET", "POST"])
+def unknown_path(request: Request, slug: str, path: str) -> Response:
+    """Any other path of a store's portal (or of an unknown store) is the portal's plain "not
+    found" page in the shopper's language, not the API's JSON."""
+    Visit(request, slug)  # the store's language; an unknown store is not found here already
+    raise NotFound("page", path)
 
 
 async def _act(
