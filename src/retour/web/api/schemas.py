@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from retour.domain.lines import Disposition, Grade, Resolution, ReturnLine, ReturnMethod
 from retour.domain.returns import Return
@@ -54,6 +54,11 @@ class QuantitiesBody(_In):
 
     lines: Annotated[list[ApproveLine], Field(min_length=1, max_length=200)]
     reason: Message
+    expected_updated_at: AwareDatetime | None = Field(
+        default=None,
+        description="the return's `updated_at` as last read; if it changed since: 409 "
+        "`concurrent_modification` with `current_status` and `updated_at`, nothing changed",
+    )
 
 
 class RejectBody(_In):

@@ -154,7 +154,18 @@ def approve_route(
     )
 
 
-@router.post("/{return_id}/quantities", response_model=ReturnPublic, responses=_ACTION_RESPONSES)
+_QUANTITIES_RESPONSES: dict[int | str, dict[str, str]] = {
+    **_ACTION_RESPONSES,
+    409: {
+        "description": "The current status does not allow it (`illegal_transition`), or the "
+        "return changed since `expected_updated_at` (`concurrent_modification`)"
+    },
+}
+
+
+@router.post(
+    "/{return_id}/quantities", response_model=ReturnPublic, responses=_QUANTITIES_RESPONSES
+)
 def edit_quantities_route(
     return_id: int,
     body: QuantitiesBody,
@@ -163,7 +174,8 @@ def edit_quantities_route(
     providers: Providers,
 ) -> JSONResponse:
     """Change approved units after approval (approved, in transit, partially received), for
-    lines none of whose units arrived and no refund holds; never every line at 0."""
+    lines none of whose units arrived and no refund holds; never every line at 0. With
+    `expected_updated_at`, only if the return is still as the caller read it."""
     quantities: dict[int, int] = {}
     for index, line in enumerate(body.lines):
         if line.line_id in quantities:
@@ -175,7 +187,14 @@ def edit_quantities_route(
         body,
         lambda uow: settle_after(
             use_cases.edit_return_quantities(
-                uow, api.store_id, return_id, api.actor, api.clock.now(), quantities, body.reason
+                uow,
+                api.store_id,
+                return_id,
+                api.actor,
+                api.clock.now(),
+                quantities,
+                body.reason,
+                body.expected_updated_at,
             ),
             api,
             background,
