@@ -9,12 +9,21 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
-from retour.db.models import ApiKey, ReturnReason, ReturnRow, StaffUser
+from retour.db.models import (
+    ApiKey,
+    InventoryLocation,
+    ReturnReason,
+    ReturnRouteRow,
+    ReturnRow,
+    StaffUser,
+)
+from retour.domain.addresses import Address
 from retour.domain.staff import NotPermitted, Role, StaffMember
 from retour.services.backoffice import (
     api_key_settings,
     bulk,
     dashboard,
+    location_settings,
     on_behalf,
     reason_settings,
     staff_settings,
@@ -28,6 +37,8 @@ ALLOWED = {
     "add_user": {R.OWNER},
     "create_api_key": {R.OWNER, R.ADMIN},
     "add_reason": {R.OWNER, R.ADMIN},
+    "add_location": {R.OWNER, R.ADMIN},
+    "save_routing_rules": {R.OWNER, R.ADMIN},
     "new_return": {R.OWNER, R.ADMIN, R.AGENT},
     "unplanned_return": {R.OWNER, R.ADMIN, R.AGENT, R.WAREHOUSE},
     "bulk_approve": {R.OWNER, R.ADMIN, R.AGENT},
@@ -42,7 +53,14 @@ def rows(uow) -> tuple[int, ...]:
     with uow:
         return tuple(
             uow.session.scalar(select(func.count()).select_from(model)) or 0
-            for model in (StaffUser, ApiKey, ReturnReason, ReturnRow)
+            for model in (
+                StaffUser,
+                ApiKey,
+                ReturnReason,
+                ReturnRow,
+                InventoryLocation,
+                ReturnRouteRow,
+            )
         )
 
 
@@ -57,6 +75,12 @@ def run(action: str, uow, staff: StaffMember, shop, index: int):
         "create_api_key": lambda: api_key_settings.create_key(uow, staff, f"erp {index}", now),
         "add_reason": lambda: reason_settings.add_reason(
             uow, staff, reason_settings.ReasonForm("Faded", code=f"faded_{index}")
+        ),
+        "add_location": lambda: location_settings.add_location(
+            uow, staff, f"hub-{index}", "Hub", Address()
+        ),
+        "save_routing_rules": lambda: location_settings.save_rules(
+            uow, staff, [location_settings.RuleRow("returns", "country", "GB")] * (index + 1)
         ),
         "new_return": lambda: on_behalf.open_return_for_shopper(
             uow,
