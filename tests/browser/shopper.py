@@ -3,6 +3,7 @@ screenshot named by its step."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,11 @@ AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
 #: What the suite refuses; "moderate" and "minor" findings are left to review.
 BLOCKING_IMPACTS = ("serious", "critical")
+#: The portal's steps are htmx swaps (hx-boost): each counted once settled, when static/portal.js
+#: has set the page's language and focus.
+COUNT_SWAPS = """document.addEventListener("htmx:afterSettle", () => {
+  window.settledSwaps = (window.settledSwaps || 0) + 1;
+});"""
 
 
 class Shopper:
@@ -25,18 +31,25 @@ class Shopper:
         self.loaded: list[str] = []
         self.audited: list[str] = []
         page.on("response", self._note_page_load)
+        page.add_init_script(COUNT_SWAPS)
 
     def open(self, path: str, step: str) -> Response | None:
         response = self.page.goto(self.portal_url + path)
         self.landed(step)
         return response
 
-    def submit(self, button: str, step: str) -> Response | None:
+    def submit(self, button: str, step: str) -> Response:
         """Press the button named `button`; the response of the page it leads to."""
-        with self.page.expect_navigation() as navigation:
-            self.page.get_by_role("button", name=button).click()
+        return self.arrive(lambda: self.page.get_by_role("button", name=button).click(), step)
+
+    def arrive(self, action: Callable[[], None], step: str) -> Response:
+        """Do `action` (a click, a key) and land on the page htmx swaps in for it."""
+        swaps = self.page.evaluate("() => window.settledSwaps || 0")
+        with self.page.expect_response(is_page) as response:
+            action()
+        self.page.wait_for_function("swaps => (window.settledSwaps || 0) > swaps", arg=swaps)
         self.landed(step)
-        return navigation.value
+        return response.value
 
     def look_up(self, number: str, email: str, step: str) -> Response | None:
         self.page.get_by_label("Order number").fill(number)
@@ -63,10 +76,20 @@ class Shopper:
         assert widths[0] <= widths[1], f"{step} is {widths[0]}px wide in a {widths[1]}px window"
 
     def _note_page_load(self, response: Response) -> None:
-        is_page = response.request.resource_type == "document" and not response.frame.parent_frame
-        is_html = response.headers.get("content-type", "").startswith("text/html")
-        if is_page and is_html and not 300 <= response.status < 400:
+        if is_page(response):
             self.loaded.append(response.url)
+
+
+def is_page(response: Response) -> bool:
+    """A page the shopper sees: loaded whole, or fetched by htmx for a boosted link or form."""
+    request = response.request
+    is_loaded = request.resource_type == "document" and not response.frame.parent_frame
+    asked = request
+    while asked.redirected_from is not None:  # htmx's headers are on the request it sent
+        asked = asked.redirected_from
+    is_boosted = asked.headers.get("hx-boosted") == "true"
+    is_html = response.headers.get("content-type", "").startswith("text/html")
+    return (is_loaded or is_boosted) and is_html and not 300 <= response.status < 400
 
 
 def describe(violations: list[dict[str, Any]]) -> str:

@@ -112,9 +112,7 @@ def test_the_look_up_works_with_the_keyboard_alone(shopper, live_portal):
     expect(page.get_by_label("E-mail address")).to_be_focused()
     expect(page.get_by_label("E-mail address")).to_have_css("outline-style", "solid")
     page.keyboard.type("shopper@example.com")
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
-    shopper.landed("order")
+    shopper.arrive(lambda: page.keyboard.press("Enter"), "order")
 
     assert page.url == f"{live_portal.url}/order"
     expect(page.get_by_role("heading", level=1)).to_have_text("Order #1001")
@@ -175,9 +173,7 @@ def test_a_shopper_switches_the_portal_to_french(shopper, live_portal, uow):
     expect(page.locator("html")).to_have_attribute("lang", "en")
 
     languages = page.get_by_role("navigation", name="Language")
-    with page.expect_navigation():
-        languages.get_by_role("link", name="Français").click()
-    shopper.landed("lookup-fr")
+    shopper.arrive(lambda: languages.get_by_role("link", name="Français").click(), "lookup-fr")
     assert page.url == f"{live_portal.url}?lang=fr"
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("heading", level=1)).to_have_text("Commencer un retour")

@@ -30,6 +30,7 @@ def test_an_unknown_portal_path_is_the_portals_not_found_page_in_french(portal, 
     )  # fmt: skip
     assert not_found_page(response.text) == ("fr", *NOT_FOUND["fr"])
     assert response.headers["content-security-policy"].startswith("default-src 'self';")
+    assert response.headers["content-language"] == "fr"
 
 
 def test_an_unknown_path_of_a_known_store_is_in_the_stores_language(portal, uow):

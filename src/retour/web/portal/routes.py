@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from functools import cache
 from pathlib import Path
 
 from fastapi import APIRouter, Request
@@ -31,7 +32,8 @@ from retour.web.portal.session import (
 from retour.web.portal.visit import FEE_LABELS, RMA, PortalRoute, Visit
 
 router = APIRouter(prefix="/s/{slug}/returns", include_in_schema=False, route_class=PortalRoute)
-STYLESHEET = (Path(__file__).parent / "static" / "portal.css").read_text()
+STATIC = Path(__file__).parent / "static"
+STYLESHEET = (STATIC / "portal.css").read_text()
 
 
 @router.get("")
@@ -123,6 +125,21 @@ def stylesheet(request: Request, slug: str) -> Response:
         f"--brand-text: {visit.store.button_text_color}; }}\n"
     )
     return Response(theme + STYLESHEET, media_type="text/css")
+
+
+@router.get("/htmx.min.js")
+@router.get("/portal.js")
+def script(request: Request) -> Response:
+    """htmx (vendored: static/htmx.LICENSE says which release) and the portal's few lines
+    around it; every page works without them."""
+    name = request.url.path.rsplit("/", 1)[-1]
+    headers = {"X-Content-Type-Options": "nosniff", "Cache-Control": "public, max-age=3600"}
+    return Response(_script(name), media_type="text/javascript", headers=headers)
+
+
+@cache
+def _script(name: str) -> bytes:
+    return (STATIC / name).read_bytes()
 
 
 def _order_page(

@@ -66,6 +66,7 @@ def not_found_page(request: Request) -> Response:
     context = {"_": translator(language), "language": language}
     response = templates.TemplateResponse(request, "not_found.html", context, 404)
     response.headers["Content-Security-Policy"] = CSP
+    response.headers["Content-Language"] = language
     return response
 
 
@@ -139,6 +140,8 @@ class Visit:
             "moment": lambda value: format_moment(value, self.locale, self.store.timezone),
         }
         response = templates.TemplateResponse(self.request, template, context, status_code)
+        # The page's language, which static/portal.js gives <html lang> after an htmx swap.
+        response.headers["Content-Language"] = self.language
         return self.secured(response)
 
     def say(self, error: DomainError) -> str:
