@@ -59,6 +59,10 @@ class Shopper:
     def landed(self, step: str) -> None:
         """Screenshot the page, then fail on any serious or critical axe violation."""
         self.audited.append(self.page.url)
+        self.changed(step)
+
+    def changed(self, step: str) -> None:
+        """The same page once htmx swapped part of it: screenshot and axe again."""
         self.page.screenshot(
             path=self.artifacts / f"{len(self.audited):02d}-{step}.png", full_page=True
         )

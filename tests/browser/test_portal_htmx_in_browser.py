@@ -59,6 +59,25 @@ def test_each_step_swaps_the_page_with_its_title_language_and_focus(shopper, liv
     assert page.evaluate("() => sessionStorage.getItem('htmx-history-cache')") is None
 
 
+def test_the_items_page_shows_the_amounts_as_the_shopper_chooses(shopper, uow):
+    with uow:
+        uow.stores.by_slug("acme").label_cost = 500
+        uow.commit()
+    page = shopper.page
+    shopper.open("", "lookup")
+    shopper.look_up("1001", "shopper@example.com", "order")
+    amounts = page.locator("#live-amounts li")
+    expect(page.locator("#live-amounts")).to_be_empty()
+
+    choose_a_shirt(page)
+    expect(amounts).to_have_text(["Refund to my original payment: €58.80", "Store credit: €58.80"])
+    shopper.changed("order-amounts")
+    page.get_by_label("Prepaid return label (print at home)").check()
+
+    expect(amounts).to_have_text(["Refund to my original payment: €53.80", "Store credit: €53.80"])
+    shopper.changed("order-amounts-label")
+
+
 def test_the_back_button_loads_the_page_again(shopper, live_portal):
     page = shopper.page
     shopper.open("", "lookup")

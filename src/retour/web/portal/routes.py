@@ -96,10 +96,11 @@ async def choose(request: Request, slug: str) -> Response:
     fields: dict[str, str] = {}
     try:
         fields, files = await visit.form_with_files()
-        await take_photos(
-            visit.state.new_uow(), visit.access, fields, files, visit.state.settings.data_dir,
-            visit.now,
-        )  # fmt: skip
+        if "amounts" not in fields:  # the live amounts never keep photos
+            await take_photos(
+                visit.state.new_uow(), visit.access, fields, files,
+                visit.state.settings.data_dir, visit.now,
+            )  # fmt: skip
         if "edit" in fields:
             return _order_page(visit, order, fields, None)
         submission = submission_of(fields)
@@ -109,9 +110,13 @@ async def choose(request: Request, slug: str) -> Response:
                 visit.state.new_uow(), visit.access, submission, visit.now,
                 exchange_options(order),
             )  # fmt: skip
+            if "amounts" in fields:  # the items page's live amounts (htmx), not the review
+                return visit.page("amounts.html", order=order, preview=preview)
             return _review_page(visit, order, fields, submission, preview)
         ret = submit_return(visit.state.new_uow(), visit.access, submission, visit.now)
     except InvalidRequest as error:
+        if "amounts" in fields:  # choices not complete yet: no amounts, and no error shown
+            return visit.page("amounts.html", order=order, preview=None)
         return _order_page(visit, order, fields, error, status_code=400)
     return visit.redirect(f"/{ret.number}")
 
