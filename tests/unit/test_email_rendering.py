@@ -209,6 +209,48 @@ def test_approval_says_how_to_send_the_items_back(templates, method, words):
     assert ("Please send or bring the items by" in rendered.text) is (method != "keep_item")
 
 
+@pytest.mark.parametrize(
+    ("locale", "method", "parcels", "subject", "steps", "use_by"),
+    [("en", "prepaid_label", 1, "Your return label for R-100231 is ready",
+      ["1. Download the label (PDF) from your return page and print it.",
+       "2. Pack the items and stick the label on the parcel.",
+       "3. Drop the parcel off with the carrier and keep the receipt until your return is "
+       "complete."],
+      "Please use it by April 1, 2026: after that date it can no longer be used."),
+     ("en", "prepaid_label", 3, "Your return label for R-100231 is ready",
+      ["1. Download the label (PDF) from your return page and print it.",
+       "2. Pack the items and stick one page of the label on each of the 3 parcels.",
+       "3. Drop the parcel off with the carrier and keep the receipt until your return is "
+       "complete."],
+      "Please use it by April 1, 2026: after that date it can no longer be used."),
+     ("en", "qr_drop_off", 1, "Your drop-off code for return R-100231 is ready",
+      ["1. Pack the items.",
+       "2. Open your return page and show the QR code at a drop-off point.",
+       "3. Keep the drop-off receipt until your return is complete."],
+      "Please use it by April 1, 2026: after that date it can no longer be used."),
+     ("de", "qr_drop_off", 1, "Ihr Abgabecode für die Rücksendung R-100231 ist bereit",
+      ["1. Verpacken Sie die Artikel.",
+       "2. Öffnen Sie die Seite Ihrer Rücksendung und zeigen Sie den QR-Code an einer "
+       "Annahmestelle vor.",
+       "3. Bewahren Sie den Einlieferungsbeleg auf, bis Ihre Rücksendung abgeschlossen ist."],
+      "Gültig bis zum 1. April 2026: Bitte geben Sie das Paket bis dahin ab.")],
+)  # fmt: skip
+def test_a_label_ready_says_label_or_code_what_to_do_and_the_use_by_date(
+    templates, locale, method, parcels, subject, steps, use_by
+):
+    facts = sample_mail("return_label_ready", store(locale), NOW)
+    facts = replace(facts, payload={**facts.payload, "method": method, "parcels": parcels})
+
+    rendered = templates.render("return_label_ready", locale, build_context(facts, LINKS))
+
+    text = rendered.text.splitlines()
+    start = text.index(steps[0])
+    assert rendered.subject == subject
+    assert text[start : start + 5] == [*steps, "", use_by]
+    assert f'href="{PORTAL}"' in rendered.html
+    assert "RT00000000075" in rendered.text
+
+
 def test_html_escapes_what_the_store_and_shopper_wrote_and_text_keeps_it(templates):
     rendered = templates.render(
         "return_requested", "en", context("return_requested", name="Bob & <b>Co</b>")

@@ -180,6 +180,8 @@ def build_context(facts: MailFacts, links: Links) -> dict[str, Any]:
         # The staff's reason stays out: it is kept in the timeline for staff, not written to
         # the shopper (approving and rejecting have their own message to the shopper).
         context["changes"] = _quantity_changes(payload, facts.ret)
+    elif facts.kind == "return_label_ready":
+        context["shipment"] = _shipment_context(payload, locale, tz)
     elif facts.kind == "return_received":
         context["received"] = {
             "is_complete": bool(payload.get("fully_received", True)),
@@ -266,6 +268,21 @@ def _quantity_changes(payload: Mapping[str, Any], ret: ReturnFacts | None) -> li
             }
         )
     return changes
+
+
+def _shipment_context(payload: Mapping[str, Any], locale: str, tz: Any) -> dict[str, Any]:
+    """The label or drop-off code of a `shipment.created` payload."""
+    method = str(payload.get("method") or "prepaid_label")
+    return {
+        "id": payload.get("shipment_id"),
+        "method": method,
+        "method_label": label(locale, "method", method),
+        "is_qr_code": method == "qr_drop_off",
+        "carrier": str(payload.get("carrier") or ""),
+        "tracking_number": str(payload.get("tracking_number") or ""),
+        "parcels": int(payload.get("parcels") or 1),
+        "expires_at": _parse_moment(payload.get("expires_at"), tz),
+    }
 
 
 @dataclass(frozen=True)

@@ -16,11 +16,13 @@ from retour.db.models import (
     ReturnLineRow,
     ReturnReason,
     ReturnRow,
+    ShipmentRow,
     StaffUser,
     Store,
 )
 from retour.domain.branding import DEFAULT_BUTTON_TEXT_COLOR, DEFAULT_PRIMARY_COLOR
 from retour.domain.notifications import EMAIL_KINDS, Audience
+from retour.domain.shipments import LabelStatus, ShipmentStatus
 from retour.notifications.context import (
     LineFacts,
     ReturnFacts,
@@ -137,6 +139,22 @@ def exchange_titles(session: Session, store_id: int, exchange_id: Any) -> dict[s
         )
     ).all()
     return dict(rows)
+
+
+def label_is_issued(session: Session, store_id: int, shipment_id: Any) -> bool:
+    """Whether the shipment's label was made and has not been voided since."""
+    if not isinstance(shipment_id, int):
+        return False
+    row = session.execute(
+        select(ShipmentRow.label_status, ShipmentRow.status).where(
+            ShipmentRow.id == shipment_id, ShipmentRow.store_id == store_id
+        )
+    ).one_or_none()
+    return (
+        row is not None
+        and row.label_status == LabelStatus.ISSUED.value
+        and row.status != ShipmentStatus.VOIDED.value
+    )
 
 
 def load_custom_templates(session: Session, store_id: int) -> dict[tuple[str, str], TemplateSource]:

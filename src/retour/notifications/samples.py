@@ -118,6 +118,17 @@ def sample_payload(kind: str, now: datetime, currency: str, locale: str = "en") 
             "items": [{"sku": "LINEN-L", "quantity": 1, "unit_price": 4900}],
         },
         "return_cancelled": {"reason": words["cancelled"]},
+        "return_label_ready": {
+            "shipment_id": 7,
+            "carrier": "builtin",
+            "service": "standard",
+            "method": "prepaid_label",
+            "tracking_number": "RT00000000075",
+            "parcels": 1,
+            "label_cost": 450,
+            "currency": currency,
+            "expires_at": (now + timedelta(days=30)).isoformat(),
+        },
         "return_in_transit": {"tracking_number": "1Z999AA10123456784", "carrier": "UPS"},
         "staff_unexpected_parcel": {
             "parcel_id": 7,

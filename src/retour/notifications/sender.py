@@ -39,6 +39,7 @@ log = logging.getLogger("retour.notifications")
 #: at most.
 STORE_CACHE_SECONDS = 10.0
 _EXCHANGE_REFUND_SKIPPED = "not sent: the shopper hears of exchanges from return_exchanged"
+_VOIDED_LABEL_SKIPPED = "not sent: the label was voided before the e-mail went"
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,12 @@ class EmailSender:
         cached = self._store(session, job.store_id)
         if cached is None:
             return SendResult(False, error=f"store {job.store_id} not found", is_permanent=True)
+        if job.kind == "return_label_ready" and not loading.label_is_issued(
+            session, job.store_id, job.event_payload.get("shipment_id")
+        ):
+            # Voided since it was made: the shopper must not be sent to a label that no
+            # longer works (a reissued label has its own `shipment.created` and e-mail).
+            return SendResult(True, response_excerpt=_VOIDED_LABEL_SKIPPED)
         ret = None
         if job.return_id is not None:
             ret = loading.load_return(session, job.store_id, job.return_id, cached.reasons)
