@@ -93,7 +93,12 @@ def empty_all_tables(engine: Engine) -> None:
                 connection.execute(text(f"DELETE FROM {table}"))
             # Deleting rows fired their triggers (db/models/tallies.py, report_rollups.py),
             # which wrote tallies of their own: those go too.
-            for tallies in ("return_status_tallies", "sales_day_tallies", "return_line_facts"):
+            for tallies in (
+                "return_status_tallies",
+                "sales_day_tallies",
+                "return_line_facts",
+                "return_facts",
+            ):
                 connection.execute(text(f"DELETE FROM {tallies}"))
 
 

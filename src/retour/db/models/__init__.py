@@ -28,7 +28,7 @@ from retour.db.models.outbox import (
 from retour.db.models.parcels import UnmatchedParcel
 from retour.db.models.policy import PolicyVersion
 from retour.db.models.portal import PortalLookupAttempt, ReturnPhoto
-from retour.db.models.report_rollups import ReturnLineFact, SalesDayTally
+from retour.db.models.report_rollups import ReturnFact, ReturnLineFact, SalesDayTally
 from retour.db.models.returns import InspectionRow, ReturnLineRow, ReturnRow
 from retour.db.models.shipments import (
     CarrierAccountRow,
@@ -68,6 +68,7 @@ __all__ = [
     "RefundRow",
     "ReplacementLineRow",
     "ReplacementOrderRow",
+    "ReturnFact",
     "ReturnLineFact",
     "ReturnLineRow",
     "ReturnNote",

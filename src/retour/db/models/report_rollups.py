@@ -13,10 +13,14 @@ the demo seed's COPY, a bulk load, a test writing rows directly.
 - `return_line_facts`: one row per return line with what the reports filter and group by,
   copied from its return, order and order line (request and order moments, status, currency,
   reason, SKU, resolution, units, value), so a report reads one narrow table, no joins.
+- `return_facts` (migration 0014): one row per return, with its order's moment, status,
+  currency, the shopper's e-mail and the first moment of each milestone event. Events are
+  only ever added, so a milestone only moves earlier.
 
 A migration that rebuilds `orders`, `order_lines`, `returns`, `return_lines` or `stores` on
-SQLite (batch mode) drops their triggers: recreate them (migration 0012's
-`create_triggers`); tests/integration/test_report_rollups.py would fail.
+SQLite (batch mode) drops their triggers: recreate them (migrations 0012's and 0014's
+`create_triggers`; 0014's are on `returns`, `orders` and `events`);
+tests/integration/test_report_rollups.py would fail.
 """
 
 from __future__ import annotations
@@ -97,3 +101,31 @@ class ReturnLineFact(Base):
     units: Mapped[int]
     #: What those units were sold for; None without an order line (or one of no units).
     value: Mapped[int | None] = mapped_column(BigInteger)
+
+
+class ReturnFact(Base):
+    """One row per return (migration 0014): what the return-level reports filter and group by,
+    and when the return first reached each milestone (the first event of each name), so that
+    time to refund, stage times, costs and repeat returners read one narrow table."""
+
+    __tablename__ = "return_facts"
+    __table_args__ = (
+        Index("ix_return_facts_requested", "store_id", "requested_at"),
+        Index("ix_return_facts_ordered", "store_id", "order_placed_at"),
+    )
+
+    return_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    store_id: Mapped[int]
+    order_id: Mapped[int]
+    #: When the return was requested (its `created_at`).
+    requested_at: Mapped[datetime]
+    #: When its order was placed.
+    order_placed_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(32))
+    currency: Mapped[str] = mapped_column(String(3))
+    customer_email: Mapped[str] = mapped_column(String(254))
+    #: The first `return.approved`, `return.received`, `return.inspected`, `return.completed`.
+    approved_at: Mapped[datetime | None]
+    received_at: Mapped[datetime | None]
+    inspected_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]

@@ -8,11 +8,11 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from retour.db.models import RefundRow, ReturnRow, ShipmentRow
+from retour.db.models import RefundRow, ReturnFact, ShipmentRow
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.reports.periods import Cohort
 from retour.domain.statuses import ReturnStatus
-from retour.services.reports.scope import open_scope, return_in_scope
+from retour.services.reports.scope import open_scope, return_fact_in_scope
 
 #: Returns whose parcel the warehouse has handled (some or all of it).
 HANDLED = (
@@ -70,8 +70,8 @@ def refund_totals(
                 func.sum(RefundRow.bonus_amount),
                 func.sum(RefundRow.fees_amount),
             )
-            .join(ReturnRow, ReturnRow.id == RefundRow.return_id)
-            .where(RefundRow.store_id == store_id, return_in_scope(scope, counted_only=False))
+            .join(ReturnFact, ReturnFact.return_id == RefundRow.return_id)
+            .where(RefundRow.store_id == store_id, return_fact_in_scope(scope, counted_only=False))
             .group_by(RefundRow.status, RefundRow.method, RefundRow.currency)
             .order_by(RefundRow.status, RefundRow.method, RefundRow.currency)
         )
@@ -94,10 +94,10 @@ def return_costs(
     returns the warehouse handled × `handling_cost` (minor units of the store's currency)."""
     with uow:
         scope = open_scope(uow, store_id, first_day, last_day, cohort)
-        in_scope = return_in_scope(scope, counted_only=False)
+        in_scope = return_fact_in_scope(scope, counted_only=False)
         labels = (
             select(ShipmentRow.currency, func.count(), func.sum(ShipmentRow.label_cost))
-            .join(ReturnRow, ReturnRow.id == ShipmentRow.return_id)
+            .join(ReturnFact, ReturnFact.return_id == ShipmentRow.return_id)
             .where(
                 ShipmentRow.store_id == store_id,
                 ShipmentRow.label_status == "issued",
@@ -108,13 +108,13 @@ def return_costs(
         )
         fees = (
             select(RefundRow.currency, func.sum(RefundRow.fees_amount))
-            .join(ReturnRow, ReturnRow.id == RefundRow.return_id)
+            .join(ReturnFact, ReturnFact.return_id == RefundRow.return_id)
             .where(RefundRow.store_id == store_id, RefundRow.status == "succeeded", in_scope)
             .group_by(RefundRow.currency)
         )
         handled = uow.session.scalar(
             select(func.count()).where(
-                in_scope, ReturnRow.status.in_([status.value for status in HANDLED])
+                in_scope, ReturnFact.status.in_([status.value for status in HANDLED])
             )
         )
         label_rows = {

@@ -8,13 +8,25 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
-from retour.db.models import InspectionRow, OrderLineRow, ReturnLineRow, ReturnRow
+from retour.db.models import (
+    InspectionRow,
+    OrderLineRow,
+    ReturnFact,
+    ReturnLineFact,
+    ReturnLineRow,
+    ReturnRow,
+)
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.lines import Disposition
 from retour.domain.reports.periods import Cohort
 from retour.domain.reports.statistics import ratio
-from retour.services.reports.scope import open_scope, return_in_scope
-from retour.services.reports.sql import line_value, returned_value
+from retour.services.reports.scope import (
+    fact_in_scope,
+    open_scope,
+    return_fact_in_scope,
+    return_in_scope,
+)
+from retour.services.reports.sql import line_value
 
 
 @dataclass(frozen=True)
@@ -88,14 +100,10 @@ def repeat_returners(
     the returned value per currency."""
     with uow:
         scope = open_scope(uow, store_id, first_day, last_day, cohort)
-        in_scope = return_in_scope(scope)
         per_customer = (
-            select(
-                ReturnRow.customer_email.label("email"),
-                func.count().label("returns"),
-            )
-            .where(in_scope)
-            .group_by(ReturnRow.customer_email)
+            select(ReturnFact.customer_email.label("email"), func.count().label("returns"))
+            .where(return_fact_in_scope(scope))
+            .group_by(ReturnFact.customer_email)
             .subquery()
         )
         customers = uow.session.execute(
@@ -105,18 +113,18 @@ def repeat_returners(
             ).select_from(per_customer)
         ).one()
         is_repeat = per_customer.c.returns >= 2
+        line = ReturnLineFact
         value = (
             select(
-                ReturnRow.currency,
-                func.coalesce(func.sum(returned_value()), 0),
-                func.coalesce(func.sum(case((is_repeat, returned_value()), else_=0)), 0),
+                line.currency,
+                func.coalesce(func.sum(line.value), 0),
+                func.coalesce(func.sum(case((is_repeat, line.value), else_=0)), 0),
             )
-            .join(per_customer, per_customer.c.email == ReturnRow.customer_email)
-            .join(ReturnLineRow, ReturnLineRow.return_id == ReturnRow.id)
-            .join(OrderLineRow, OrderLineRow.id == ReturnLineRow.order_line_id)
-            .where(in_scope)
-            .group_by(ReturnRow.currency)
-            .order_by(ReturnRow.currency)
+            .join(ReturnFact, ReturnFact.return_id == line.return_id)
+            .join(per_customer, per_customer.c.email == ReturnFact.customer_email)
+            .where(fact_in_scope(scope), line.order_line_id.is_not(None))
+            .group_by(line.currency)
+            .order_by(line.currency)
         )
         values = [
             RepeatReturnerValue(currency, int(total), int(repeat), ratio(int(repeat), int(total)))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.sql.elements import ColumnElement
 
-from retour.db.models import OrderRow, ReturnLineFact, ReturnRow, Store
+from retour.db.models import OrderRow, ReturnFact, ReturnLineFact, ReturnRow, Store
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.reports.periods import Cohort, Period, make_period
@@ -30,7 +30,13 @@ class Scope:
 def open_scope(
     uow: UnitOfWork, store_id: int, first_day: date, last_day: date, cohort: Cohort
 ) -> Scope:
-    """The scope of a report, in the store's timezone (call inside `with uow:`)."""
+    """The scope of a report, in the store's timezone (call inside `with uow:`).
+
+    On PostgreSQL the report's transaction also runs without JIT compilation: a report's
+    statements are planned as expensive (a year of rows), so PostgreSQL would compile them,
+    which costs 100–200 ms each and saves less than that on a narrow fact table."""
+    if uow.session.get_bind().dialect.name == "postgresql":
+        uow.session.execute(text("SET LOCAL jit = off"))
     store = uow.session.get(Store, store_id)
     if store is None:
         raise NotFound("store", store_id)
@@ -101,4 +107,18 @@ def fact_in_scope(scope: Scope, *, counted_only: bool = True) -> ColumnElement[b
     )
     if counted_only:
         condition &= fact.status.not_in([status.value for status in NOT_RETURNED])
+    return condition
+
+
+def return_fact_in_scope(scope: Scope, *, counted_only: bool = True) -> ColumnElement[bool]:
+    """`return_in_scope` for the returns' fact rows (one per return)."""
+    fact = ReturnFact
+    moment = fact.requested_at if scope.cohort is Cohort.RETURN_DATE else fact.order_placed_at
+    condition = (
+        (ReturnFact.store_id == scope.store_id)
+        & (moment >= scope.period.start)
+        & (moment < scope.period.end)
+    )
+    if counted_only:
+        condition &= ReturnFact.status.not_in([status.value for status in NOT_RETURNED])
     return condition

@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import Integer, literal, select, union_all
 from sqlalchemy.sql.selectable import Select, Subquery
 
-from retour.db.models import Event, RefundRow, ReturnRow
+from retour.db.models import RefundRow, ReturnFact
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.reports.periods import Cohort
-from retour.services.reports.scope import Scope, open_scope, return_in_scope
+from retour.services.reports.scope import Scope, open_scope, return_fact_in_scope
 from retour.services.reports.sql import Spans, percentile_hours, seconds_between
 
 #: Each stage: its name and the milestones (columns of `_milestones`) it runs between.
@@ -23,12 +23,13 @@ STAGES = (
     ("inspected_to_completed", "inspected_at", "completed_at"),
     ("requested_to_completed", "requested_at", "completed_at"),
 )
-_MILESTONE_EVENTS = {
-    "approved_at": "return.approved",
-    "received_at": "return.received",
-    "inspected_at": "return.inspected",
-    "completed_at": "return.completed",
-}
+
+
+#: Time to refund's two spans, in the order of their groups.
+REFUND_SPANS = ("from_request", "from_receipt")
+MILESTONE_COLUMNS = (
+    "return_id", "requested_at", "approved_at", "received_at", "inspected_at", "completed_at",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -61,16 +62,16 @@ def time_to_refund(
         )
         spans = union_all(
             select(
-                literal("from_request").label("group"),
+                literal(0, Integer).label("group"),
                 seconds_between(refunds.c.requested_at, refunds.c.succeeded_at).label("seconds"),
             ),
             select(
-                literal("from_receipt").label("group"),
+                literal(1, Integer).label("group"),
                 seconds_between(refunds.c.received_at, refunds.c.succeeded_at).label("seconds"),
             ).where(refunds.c.received_at <= refunds.c.succeeded_at),
         ).subquery()
         found = percentile_hours(uow.session, spans)
-    return [_duration(name, found) for name in ("from_request", "from_receipt")]
+    return [_duration(name, found.get(group)) for group, name in enumerate(REFUND_SPANS)]
 
 
 def stage_times(
@@ -81,37 +82,29 @@ def stage_times(
     with uow:
         scope = open_scope(uow, store_id, first_day, last_day, cohort)
         milestones = _milestones(scope)
-        parts: list[Select[str, float]] = [
+        parts: list[Select[int, float]] = [
             select(
-                literal(name).label("group"),
+                literal(group, Integer).label("group"),
                 seconds_between(milestones.c[start], milestones.c[end]).label("seconds"),
             ).where(milestones.c[start].is_not(None), milestones.c[end].is_not(None))
-            for name, start, end in STAGES
+            for group, (_, start, end) in enumerate(STAGES)
         ]
         found = percentile_hours(uow.session, union_all(*parts).subquery())
-    return [_duration(name, found) for name, _, _ in STAGES]
+    return [_duration(name, found.get(group)) for group, (name, _, _) in enumerate(STAGES)]
 
 
 def _milestones(scope: Scope) -> Subquery:
-    """One row per return in scope: when it was requested and first reached each milestone."""
-    firsts = [
-        func.min(case((Event.name == event, Event.occurred_at))).label(column)
-        for column, event in _MILESTONE_EVENTS.items()
-    ]
+    """One row per return in scope: when it was requested and first reached each milestone
+    (the return's fact row: migration 0014 keeps the first event of each milestone)."""
+    fact = ReturnFact
     return (
-        select(ReturnRow.id.label("return_id"), ReturnRow.created_at.label("requested_at"), *firsts)
-        .outerjoin(
-            Event,
-            (Event.return_id == ReturnRow.id) & Event.name.in_(list(_MILESTONE_EVENTS.values())),
-        )
-        .where(return_in_scope(scope, counted_only=False))
-        .group_by(ReturnRow.id, ReturnRow.created_at)
+        select(*(getattr(fact, column) for column in MILESTONE_COLUMNS))
+        .where(return_fact_in_scope(scope, counted_only=False))
         .subquery()
     )
 
 
-def _duration(name: str, found: dict[str, Spans]) -> Duration:
-    spans = found.get(name)
+def _duration(name: str, spans: Spans | None) -> Duration:
     if spans is None:
         return Duration(name, 0, None, None)
     return Duration(name, spans.count, spans.hours.get(50), spans.hours.get(90))
