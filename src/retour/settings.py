@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     #: How long a worker holds the deliveries it claimed; a killed worker's are sent again by
     #: another once this lapses. Keep it well above the webhook timeout.
     outbox_lease_seconds: int = 60
+    #: Workers ask the carriers about parcels on their way every this many seconds (the
+    #: poll of `retour shipments refresh`); 0 turns it off.
+    tracking_poll_seconds: int = 900
     #: Run an outbox worker inside `retour serve`; unset means yes on SQLite, no otherwise.
     outbox_in_process: bool | None = None
 

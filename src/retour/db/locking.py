@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Engine, Select, func, select, update
 from sqlalchemy.orm import Session
 
 S = TypeVar("S", bound=Select[*tuple[Any, ...]])  # any SELECT, whatever its columns
@@ -35,3 +37,26 @@ def try_fold_lock(session: Session, key: int, store_id: int) -> bool:
     if session.get_bind().dialect.name != "postgresql":
         return True
     return bool(session.scalar(select(func.pg_try_advisory_xact_lock(key, store_id))))
+
+
+@contextmanager
+def held_process_lock(engine: Engine, key: int) -> Iterator[bool]:
+    """Whether this process may run the job of `key` (one 64-bit number) now: on PostgreSQL
+    one holder at a time across every process (a session-level advisory lock on a connection
+    of its own, held across the job's many transactions and let go when the block ends, or
+    when the process dies with its connection); who does not get it skips the job. SQLite:
+    always yes, one process is assumed."""
+    if engine.dialect.name != "postgresql":
+        yield True
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        held = bool(connection.scalar(select(func.pg_try_advisory_lock(key))))
+        try:
+            yield held
+        finally:
+            if held:
+                try:
+                    connection.scalar(select(func.pg_advisory_unlock(key)))
+                except Exception:
+                    connection.invalidate()  # never back to the pool still holding it
+                    raise

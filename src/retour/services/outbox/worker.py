@@ -5,6 +5,10 @@ worker killed mid-send leaves a lease that lapses, and another worker sends it a
 same delivery id (webhooks carry it as `webhook-id`, so receivers can drop the duplicate).
 Two workers never hold the same delivery at once: claiming is `FOR UPDATE SKIP LOCKED` on
 PostgreSQL and the writer lock on SQLite, and a worker that lost its lease records nothing.
+
+A running worker also queues the staff's morning digests, and polls the carriers for the
+scans of parcels on their way (what `retour shipments refresh` does) on a thread of its own,
+so a slow or failing carrier holds up no e-mail or webhook.
 """
 
 from __future__ import annotations
@@ -19,18 +23,27 @@ from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from retour.db.repositories.outbox import Job, LaneRoom, Outcome
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.retries import next_attempt_at, schedule_for
-from retour.services.context import Clock
+from retour.services.context import Actor, Clock
 from retour.services.outbox.pipeline import Pipeline
 from retour.services.outbox.senders import Sender, SendResult
 from retour.webhooks.disabling import disable_failing_subscriptions
 
+if TYPE_CHECKING:
+    from retour.shipping.registry import Carriers
+
 log = logging.getLogger("retour.worker")
 #: How often a running worker looks whether a store's morning digest is due.
 DIGEST_CHECK_SECONDS = 300
+#: The advisory lock a tracking poll holds (PostgreSQL), so that of all the workers one
+#: polls at a time: "retourTP" as a 64-bit number.
+TRACKING_POLL_LOCK = 0x7265746F75725450
+#: Who the poll's scans and their events are recorded as, on the timeline.
+TRACKING_POLL_ACTOR = Actor("system", "tracking poll")
 
 
 @dataclass(frozen=True)
@@ -43,6 +56,18 @@ class WorkerSettings:
     idle_sleep_seconds: float = 0.5
     #: Queue the staff's morning digest (notifications/digest.py); checked every few minutes.
     queues_digests: bool = True
+    #: Seconds from the end of one tracking poll to the next (the first one runs at start);
+    #: 0: no polling; None: as RETOUR_TRACKING_POLL_SECONDS says.
+    tracking_poll_seconds: float | None = None
+
+
+@dataclass(frozen=True)
+class TrackingPoll:
+    """What one tracking poll did."""
+
+    asked: int
+    new_scans: int
+    failed: int
 
 
 def worker_name() -> str:
@@ -58,7 +83,9 @@ class Worker:
         settings: WorkerSettings = WorkerSettings(),
         name: str | None = None,
         uniform: Callable[[float, float], float] = random.uniform,
+        carriers: Carriers | None = None,
     ) -> None:
+        """`carriers`: those the tracking poll asks; None: as the settings say."""
         self._new_uow = new_uow
         self._senders = senders
         self._clock = clock
@@ -66,6 +93,8 @@ class Worker:
         self.name = name or worker_name()
         self._uniform = uniform
         self._pool = ThreadPoolExecutor(settings.threads, thread_name_prefix="retour-send")
+        self._carriers = carriers
+        self._next_poll_at: datetime | None = None
 
     @property
     def settings(self) -> WorkerSettings:
@@ -84,6 +113,12 @@ class Worker:
         """Work until `stop` is set, as a pipeline (services/outbox/pipeline.py): a receiver
         that hangs holds up none of the other deliveries."""
         log.info("outbox worker %s started", self.name)
+        poller = None
+        if self.tracking_poll_seconds() > 0:
+            poller = threading.Thread(
+                target=self._poll_tracking_until, args=(stop,), name="retour-tracking", daemon=True
+            )
+            poller.start()
         pipeline = Pipeline(self)
         next_digest_check = 0.0
         while not stop.is_set():
@@ -98,6 +133,8 @@ class Worker:
                 stop.wait(self._settings.idle_sleep_seconds * 4)
         pipeline.drain()
         self._pool.shutdown(wait=True)
+        if poller is not None:
+            poller.join(timeout=30)  # a poll stops after the shipment it is asking about
         log.info("outbox worker %s stopped", self.name)
 
     def queue_due_digests(self) -> None:
@@ -106,6 +143,85 @@ class Worker:
         for outcome in queue_due_digests(self._new_uow(), self._clock.now()):
             if outcome.result == "queued":
                 log.info("daily digest queued for %s", outcome.store_slug)
+
+    def tracking_poll_seconds(self) -> float:
+        """Seconds between tracking polls; 0 (or less): none."""
+        if self._settings.tracking_poll_seconds is not None:
+            return self._settings.tracking_poll_seconds
+        from retour.settings import get_settings
+
+        return float(get_settings().tracking_poll_seconds)
+
+    def poll_tracking_if_due(self, stop: threading.Event | None = None) -> bool:
+        """Poll the carriers if the time has come (the first call: at once), and say whether
+        it did. A poll that fails is logged; the next one is due all the same."""
+        interval = self.tracking_poll_seconds()
+        if interval <= 0:
+            return False
+        if self._next_poll_at is not None and self._clock.now() < self._next_poll_at:
+            return False
+        try:
+            self.poll_tracking(stop)
+        except Exception:  # a carrier or database failure must not end the worker
+            log.exception("tracking poll failed; the next one in %g s", interval)
+        finally:
+            self._next_poll_at = self._clock.now() + timedelta(seconds=interval)
+        return True
+
+    def poll_tracking(self, stop: threading.Event | None = None) -> TrackingPoll | None:
+        """Ask the carriers about every parcel on its way and record the new scans, as
+        `retour shipments refresh` does; None when another worker is polling (PostgreSQL:
+        one poll at a time across processes; SQLite: one process is assumed). Stops after
+        the shipment in hand once `stop` is set."""
+        from retour.db.locking import held_process_lock
+        from retour.services.shipments import refresh_shipments, shipments_to_refresh
+
+        uow = self._new_uow()
+        with uow:
+            engine = uow.session.get_bind().engine
+        with held_process_lock(engine, TRACKING_POLL_LOCK) as held:
+            if not held:
+                log.info("tracking poll skipped: another worker is polling")
+                return None
+            todo = shipments_to_refresh(uow, self._clock)
+            asked = new_scans = failed = 0
+            for done in refresh_shipments(
+                uow, self._poll_carriers(), todo, TRACKING_POLL_ACTOR, self._clock
+            ):
+                asked += 1
+                new_scans += done.new_scans
+                if done.error:
+                    failed += 1
+                    log.warning(
+                        "tracking poll: %s %s %s: %s",
+                        done.number, done.carrier, done.tracking_number, done.error,
+                    )  # fmt: skip
+                elif done.new_scans:
+                    log.info(
+                        "tracking poll: %s %s: %s (+%d)",
+                        done.number, done.tracking_number, done.status, done.new_scans,
+                    )  # fmt: skip
+                if stop is not None and stop.is_set():
+                    break
+        log.info(
+            "tracking poll: %d shipment(s) asked, %d new scan(s), %d failed",
+            asked, new_scans, failed,
+        )  # fmt: skip
+        return TrackingPoll(asked, new_scans, failed)
+
+    def _poll_carriers(self) -> Carriers:
+        if self._carriers is None:
+            from retour.settings import get_settings
+            from retour.shipping.registry import carriers_from_settings
+
+            self._carriers = carriers_from_settings(get_settings())
+        return self._carriers
+
+    def _poll_tracking_until(self, stop: threading.Event) -> None:
+        """The tracking thread of `run`: look whether a poll is due, twice a second or so."""
+        while not stop.is_set():
+            self.poll_tracking_if_due(stop)
+            stop.wait(self._settings.idle_sleep_seconds)
 
     def claim(self, limit: int, lanes: LaneRoom | None = None) -> list[Job]:
         """Lease up to `limit` due deliveries (within each lane's room) to this worker."""
