@@ -12,6 +12,7 @@ from retour.db.models import (
     Delivery,
     DeliveryAttempt,
     Event,
+    OrderLineRow,
     OrderRow,
     ReturnFact,
     ReturnLineRow,
@@ -32,7 +33,8 @@ MILESTONES = {
 }
 COLUMNS = (
     "return_id", "store_id", "order_id", "requested_at", "order_placed_at", "status",
-    "currency", "customer_email", "approved_at", "received_at", "inspected_at", "completed_at",
+    "currency", "customer_email", "returned_value", "valued_lines", "approved_at",
+    "received_at", "inspected_at", "completed_at",
 )  # fmt: skip
 
 
@@ -48,6 +50,19 @@ def facts_by_hand(uow) -> list[dict]:
     with uow:
         for ret in uow.session.scalars(select(ReturnRow).order_by(ReturnRow.id)):
             order = uow.session.get(OrderRow, ret.order_id)
+            value, valued = 0, 0
+            for line in ret.lines:
+                sold = uow.session.get(OrderLineRow, line.order_line_id)
+                if line.order_line_id is None:
+                    continue
+                valued += 1
+                if sold is not None and sold.quantity:
+                    net = sold.unit_price * sold.quantity - sold.line_discount
+                    value += (
+                        line.requested_quantity
+                        * (net - sold.order_discount_allocated)
+                        // sold.quantity
+                    )
             firsts: dict[str, datetime] = {}
             events = uow.session.scalars(select(Event).where(Event.return_id == ret.id))
             for event in events:
@@ -58,7 +73,8 @@ def facts_by_hand(uow) -> list[dict]:
                 "return_id": ret.id, "store_id": ret.store_id, "order_id": ret.order_id,
                 "requested_at": ret.created_at, "order_placed_at": order.placed_at,
                 "status": ret.status, "currency": ret.currency,
-                "customer_email": ret.customer_email,
+                "customer_email": ret.customer_email, "returned_value": value,
+                "valued_lines": valued,
                 **{column: firsts.get(column) for column in MILESTONES.values()},
             })  # fmt: skip
     return found
@@ -89,6 +105,7 @@ def test_each_milestone_is_the_first_time_the_return_reached_it(uow, clock):
     assert facts(uow) == facts_by_hand(uow)
     fact = facts(uow)[0]
     assert (fact["status"], fact["customer_email"]) == ("completed", "shopper@example.com")
+    assert (fact["returned_value"], fact["valued_lines"]) == (14700, 2)  # 2 × 49.00 + 49.00
     assert [fact[column] - requested_at for column in MILESTONES.values()] == [
         timedelta(hours=5), timedelta(days=2, hours=5), timedelta(days=2, hours=8),
         timedelta(days=2, hours=9),
@@ -115,6 +132,14 @@ def test_writes_outside_the_services_keep_the_facts(uow, clock):
             {"store_id": store_id, "name": "return.received", "actor": "test",
              "occurred_at": later, "return_id": None, "payload": {}},
         ])  # fmt: skip
+        session.execute(  # one unit fewer asked back; the other line's price corrected
+            update(ReturnLineRow)
+            .where(ReturnLineRow.id == first.lines[0].id)
+            .values(requested_quantity=1)
+        )
+        session.execute(
+            update(OrderLineRow).where(OrderLineRow.id == order.lines[1].id).values(unit_price=3900)
+        )
         session.execute(
             update(ReturnRow)
             .where(ReturnRow.id == second.id)
@@ -131,6 +156,9 @@ def test_writes_outside_the_services_keep_the_facts(uow, clock):
         (earlier, "requested", store_id), (None, "cancelled", other),
     ]  # fmt: skip
     assert facts(uow)[1]["order_placed_at"] == datetime(2026, 1, 5, tzinfo=UTC)
+    assert [(f["returned_value"], f["valued_lines"]) for f in facts(uow)] == [
+        (9800, 2), (2 * 4900 + 3900, 2),
+    ]  # fmt: skip
 
     with uow:
         events = select(Event.id).where(Event.return_id == second.id)

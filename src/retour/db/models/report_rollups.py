@@ -14,8 +14,8 @@ the demo seed's COPY, a bulk load, a test writing rows directly.
   copied from its return, order and order line (request and order moments, status, currency,
   reason, SKU, resolution, units, value), so a report reads one narrow table, no joins.
 - `return_facts` (migration 0014): one row per return, with its order's moment, status,
-  currency, the shopper's e-mail and the first moment of each milestone event. Events are
-  only ever added, so a milestone only moves earlier.
+  currency, the shopper's e-mail, the value of its line facts and the first moment of each
+  milestone event. Events are only ever added, so a milestone only moves earlier.
 
 A migration that rebuilds `orders`, `order_lines`, `returns`, `return_lines` or `stores` on
 SQLite (batch mode) drops their triggers: recreate them (migrations 0012's and 0014's
@@ -124,6 +124,9 @@ class ReturnFact(Base):
     status: Mapped[str] = mapped_column(String(32))
     currency: Mapped[str] = mapped_column(String(3))
     customer_email: Mapped[str] = mapped_column(String(254))
+    #: The summed `value` of its line facts that have an order line, and how many they are.
+    returned_value: Mapped[int] = mapped_column(BigInteger)
+    valued_lines: Mapped[int]
     #: The first `return.approved`, `return.received`, `return.inspected`, `return.completed`.
     approved_at: Mapped[datetime | None]
     received_at: Mapped[datetime | None]

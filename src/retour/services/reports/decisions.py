@@ -7,10 +7,10 @@ from datetime import date
 
 from sqlalchemy import case, func, select
 
-from retour.db.models import ReturnRow
+from retour.db.models import ReturnFact, ReturnRow
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.reports.periods import Cohort
-from retour.services.reports.scope import open_scope, return_in_scope
+from retour.services.reports.scope import open_scope, return_fact_in_scope
 
 #: Width of a risk band: 0–9, 10–19, …, 90–100.
 RISK_BAND = 10
@@ -48,7 +48,8 @@ def policy_decisions(
         scope = open_scope(uow, store_id, first_day, last_day, cohort)
         statement = (
             select(outcome, is_overridden, ReturnRow.status, func.count())
-            .where(return_in_scope(scope, counted_only=False))
+            .join(ReturnFact, ReturnFact.return_id == ReturnRow.id)
+            .where(return_fact_in_scope(scope, counted_only=False))
             .group_by(outcome, is_overridden, ReturnRow.status)
         )
         rows = uow.session.execute(statement).all()
@@ -72,7 +73,8 @@ def risk_distribution(
         scope = open_scope(uow, store_id, first_day, last_day, cohort)
         statement = (
             select(band, func.count())
-            .where(return_in_scope(scope, counted_only=False))
+            .join(ReturnFact, ReturnFact.return_id == ReturnRow.id)
+            .where(return_fact_in_scope(scope, counted_only=False))
             .group_by(band)
             .order_by(band)
         )

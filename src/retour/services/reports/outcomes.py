@@ -13,8 +13,6 @@ from retour.db.models import (
     OrderLineRow,
     ReturnFact,
     ReturnLineFact,
-    ReturnLineRow,
-    ReturnRow,
 )
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.lines import Disposition
@@ -24,7 +22,6 @@ from retour.services.reports.scope import (
     fact_in_scope,
     open_scope,
     return_fact_in_scope,
-    return_in_scope,
 )
 from retour.services.reports.sql import line_value
 
@@ -68,19 +65,19 @@ def dispositions(
     """Accepted units per disposition and currency, from the inspections of returns in scope."""
     with uow:
         scope = open_scope(uow, store_id, first_day, last_day, cohort)
+        fact = ReturnLineFact
         statement = (
             select(
                 InspectionRow.disposition,
-                ReturnRow.currency,
+                fact.currency,
                 func.sum(InspectionRow.quantity),
                 func.coalesce(func.sum(line_value(InspectionRow.quantity)), 0),
             )
-            .join(ReturnLineRow, ReturnLineRow.id == InspectionRow.return_line_id)
-            .join(ReturnRow, ReturnRow.id == ReturnLineRow.return_id)
-            .outerjoin(OrderLineRow, OrderLineRow.id == ReturnLineRow.order_line_id)
-            .where(return_in_scope(scope, counted_only=False), InspectionRow.is_accepted.is_(True))
-            .group_by(InspectionRow.disposition, ReturnRow.currency)
-            .order_by(ReturnRow.currency, InspectionRow.disposition)
+            .join(fact, fact.return_line_id == InspectionRow.return_line_id)
+            .outerjoin(OrderLineRow, OrderLineRow.id == fact.order_line_id)
+            .where(fact_in_scope(scope, counted_only=False), InspectionRow.is_accepted.is_(True))
+            .group_by(InspectionRow.disposition, fact.currency)
+            .order_by(fact.currency, InspectionRow.disposition)
         )
         totals = [
             DispositionTotal(disposition, currency, int(units), int(value))
@@ -97,39 +94,49 @@ def repeat_returners(
     uow: UnitOfWork, store_id: int, first_day: date, last_day: date, cohort: Cohort
 ) -> RepeatReturners:
     """Customers (by e-mail) with returns in scope; those with two or more, and their share of
-    the returned value per currency."""
+    the returned value per currency.
+
+    One pass over the returns' fact rows: grouped per customer and currency, each group knows
+    its customer's returns in all currencies (a window over the customer), and exactly one
+    group per customer (its first) counts the customer."""
+    fact = ReturnFact
+    valued = fact.valued_lines > 0
     with uow:
         scope = open_scope(uow, store_id, first_day, last_day, cohort)
-        per_customer = (
-            select(ReturnFact.customer_email.label("email"), func.count().label("returns"))
+        groups = (
+            select(
+                fact.currency,
+                func.sum(fact.returned_value).filter(valued).label("value"),
+                func.count().filter(valued).label("valued"),
+                func.sum(func.count()).over(partition_by=fact.customer_email).label("returns"),
+                func.row_number().over(partition_by=fact.customer_email).label("nth"),
+            )
             .where(return_fact_in_scope(scope))
-            .group_by(ReturnFact.customer_email)
+            .group_by(fact.customer_email, fact.currency)
             .subquery()
         )
-        customers = uow.session.execute(
+        is_repeat = groups.c.returns >= 2
+        first = groups.c.nth == 1
+        statement = (
             select(
-                func.count(),
-                func.coalesce(func.sum(case((per_customer.c.returns >= 2, 1), else_=0)), 0),
-            ).select_from(per_customer)
-        ).one()
-        is_repeat = per_customer.c.returns >= 2
-        line = ReturnLineFact
-        value = (
-            select(
-                line.currency,
-                func.coalesce(func.sum(line.value), 0),
-                func.coalesce(func.sum(case((is_repeat, line.value), else_=0)), 0),
+                groups.c.currency,
+                func.coalesce(func.sum(groups.c.value), 0),
+                func.coalesce(func.sum(case((is_repeat, groups.c.value), else_=0)), 0),
+                func.coalesce(func.sum(groups.c.valued), 0),
+                func.count().filter(first),
+                func.count().filter(first & is_repeat),
             )
-            .join(ReturnFact, ReturnFact.return_id == line.return_id)
-            .join(per_customer, per_customer.c.email == ReturnFact.customer_email)
-            .where(fact_in_scope(scope), line.order_line_id.is_not(None))
-            .group_by(line.currency)
-            .order_by(line.currency)
+            .group_by(groups.c.currency)
+            .order_by(groups.c.currency)
         )
-        values = [
-            RepeatReturnerValue(currency, int(total), int(repeat), ratio(int(repeat), int(total)))
-            for currency, total, repeat in uow.session.execute(value)
-        ]
+        rows = uow.session.execute(statement).all()
+    # A currency counts towards the value only with a line that has an order line to price it.
+    values = [
+        RepeatReturnerValue(currency, int(total), int(repeat), ratio(int(repeat), int(total)))
+        for currency, total, repeat, lines, _, _ in rows
+        if lines
+    ]
+    customers = (sum(int(row[4]) for row in rows), sum(int(row[5]) for row in rows))
     customer_count, repeat_count = int(customers[0]), int(customers[1])
     return RepeatReturners(
         customers=customer_count,

@@ -31,14 +31,23 @@ MILESTONES = {
 }
 FACTS = (
     "INSERT INTO return_facts (return_id, store_id, order_id, requested_at, order_placed_at,"
-    " status, currency, customer_email, " + ", ".join(MILESTONES) + ")"
+    " status, currency, customer_email, returned_value, valued_lines, "
+    + ", ".join(MILESTONES)
+    + ")"
+)
+#: The returned value of a return's lines that have an order line, and how many they are, from
+#: the line facts `lf` (migration 0012) of {where}.
+LINE_SUMS = (
+    "SELECT lf.return_id, COALESCE(SUM(lf.value), 0) AS value, COUNT(*) AS lines"
+    " FROM {source} lf WHERE lf.order_line_id IS NOT NULL{where} GROUP BY lf.return_id"
 )
 _NAMES = ", ".join(f"'{name}'" for name in MILESTONES.values())
 #: The fact rows of the returns `r` of {source}, their milestones looked up per return (for a
-#: few rows: each return's events by the events' return index).
+#: few rows: each return's events by the events' return index). A new return has no lines yet
+#: (they point at it): their value is added as their line facts are written (`_values_moved`).
 FACT_ROWS = (
     " SELECT r.id, r.store_id, r.order_id, r.created_at, o.placed_at, r.status, r.currency,"
-    " r.customer_email, "
+    " r.customer_email, 0, 0, "
     + ", ".join(
         f"(SELECT MIN(e.occurred_at) FROM events e WHERE e.return_id = r.id AND e.name = '{name}')"
         for name in MILESTONES.values()
@@ -48,9 +57,11 @@ FACT_ROWS = (
 #: The same for many returns at once: the events grouped once ({where} limits both sides).
 FACT_ROWS_GROUPED = (
     " SELECT r.id, r.store_id, r.order_id, r.created_at, o.placed_at, r.status, r.currency,"
-    " r.customer_email, "
+    " r.customer_email, COALESCE(v.value, 0), COALESCE(v.lines, 0), "
     + ", ".join(f"m.{column}" for column in MILESTONES)
-    + " FROM returns r JOIN orders o ON o.id = r.order_id LEFT JOIN (SELECT e.return_id, "
+    + " FROM returns r JOIN orders o ON o.id = r.order_id LEFT JOIN ("
+    + LINE_SUMS.format(source="return_line_facts", where="{lines}")
+    + ") v ON v.return_id = r.id LEFT JOIN (SELECT e.return_id, "
     + ", ".join(
         f"MIN(CASE WHEN e.name = '{name}' THEN e.occurred_at END) AS {column}"
         for column, name in MILESTONES.items()
@@ -59,6 +70,7 @@ FACT_ROWS_GROUPED = (
     " GROUP BY e.return_id) m ON m.return_id = r.id{where}"
 )
 RETURN_COLUMNS = "status, currency, store_id, customer_email, order_id, created_at"
+LINE_FACT_COLUMNS = "value, order_line_id, return_id"
 FACT_CHANGED = (
     "UPDATE return_facts SET status = NEW.status, currency = NEW.currency,"
     " store_id = NEW.store_id, customer_email = NEW.customer_email, order_id = NEW.order_id,"
@@ -70,6 +82,26 @@ FACT_PLACED = "UPDATE return_facts SET order_placed_at = NEW.placed_at WHERE ord
 DEFERRED = "current_setting('retour.rollups_deferred', true) = 'on'"
 #: As migration 0012's statement triggers: look each row up by its key.
 BY_KEY = " SET enable_seqscan = off SET enable_hashjoin = off SET enable_mergejoin = off"
+
+
+def _values_moved(source: str, sign: str) -> str:
+    """Add (`sign` 1) or take away (-1) the value of the line facts in `source` from their
+    returns' facts."""
+    sums = LINE_SUMS.format(source=source, where="")
+    return (
+        f"UPDATE return_facts SET returned_value = returned_value + {sign} * d.value,"
+        f" valued_lines = valued_lines + {sign} * d.lines FROM ({sums}) d"
+        " WHERE return_facts.return_id = d.return_id"
+    )
+
+
+def _row_value_moved(row: str, sign: str) -> str:
+    """The same for one line fact row (`OLD` or `NEW`)."""
+    return (
+        f"UPDATE return_facts SET returned_value = returned_value + {sign} *"
+        f" COALESCE({row}.value, 0), valued_lines = valued_lines + {sign}"
+        f" WHERE return_id = {row}.return_id AND {row}.order_line_id IS NOT NULL"
+    )
 
 
 def _earlier(column: str, moment: str) -> str:
@@ -94,10 +126,14 @@ def _rebuild_function(with_return_facts: bool) -> str:
     if not with_return_facts:
         return body
     grouped = FACT_ROWS_GROUPED.format(
-        events=" AND e.store_id = rebuilt", where=" WHERE r.store_id = rebuilt"
+        events=" AND e.store_id = rebuilt",
+        lines=" AND lf.store_id = rebuilt",
+        where=" WHERE r.store_id = rebuilt",
     )
-    extra = f"    DELETE FROM return_facts WHERE store_id = rebuilt;\n    {FACTS}{grouped};\n"
-    return body.replace("END $$", extra + "END $$")
+    # The facts go first, so that rebuilding the line facts has no return facts to add to.
+    first = "BEGIN\n    DELETE FROM return_facts WHERE store_id = rebuilt;\n"
+    last = f"    {FACTS}{grouped};\n"
+    return body.replace("BEGIN\n", first, 1).replace("END $$", last + "END $$")
 
 
 def _postgresql_function(name: str, body: list[str], per_statement: bool) -> str:
@@ -130,6 +166,10 @@ def _postgresql_statements() -> list[str]:
         old=", ".join(f"OLD.{c.strip()}" for c in RETURN_COLUMNS.split(",")),
         new=", ".join(f"NEW.{c.strip()}" for c in RETURN_COLUMNS.split(",")),
     )
+    line_moved = "({old}) IS DISTINCT FROM ({new})".format(
+        old=", ".join(f"OLD.{c.strip()}" for c in LINE_FACT_COLUMNS.split(",")),
+        new=", ".join(f"NEW.{c.strip()}" for c in LINE_FACT_COLUMNS.split(",")),
+    )
     return [
         _postgresql_function(
             "retour_return_facts_added", [FACTS + FACT_ROWS.format(source="changed")], True
@@ -142,6 +182,17 @@ def _postgresql_statements() -> list[str]:
         _postgresql_function("retour_return_facts_changed", [FACT_CHANGED], False),
         _postgresql_function("retour_return_facts_placed", [FACT_PLACED], False),
         _postgresql_function("retour_return_facts_milestones", [_milestones_reached()], True),
+        _postgresql_function(
+            "retour_return_facts_lines_added", [_values_moved("changed", "1")], True
+        ),
+        _postgresql_function(
+            "retour_return_facts_lines_removed", [_values_moved("changed", "-1")], True
+        ),
+        _postgresql_function(
+            "retour_return_facts_line_changed",
+            [_row_value_moved("OLD", "-1"), _row_value_moved("NEW", "1")],
+            False,
+        ),
         "CREATE TRIGGER returns_return_facts_insert AFTER INSERT ON returns REFERENCING NEW"
         f" TABLE AS changed {each_statement} retour_return_facts_added()",
         "CREATE TRIGGER returns_return_facts_delete AFTER DELETE ON returns REFERENCING OLD"
@@ -153,10 +204,20 @@ def _postgresql_statements() -> list[str]:
         " EXECUTE FUNCTION retour_return_facts_placed()",
         "CREATE TRIGGER events_return_facts_insert AFTER INSERT ON events REFERENCING NEW"
         f" TABLE AS changed {each_statement} retour_return_facts_milestones()",
+        "CREATE TRIGGER line_facts_return_facts_insert AFTER INSERT ON return_line_facts"
+        f" REFERENCING NEW TABLE AS changed {each_statement} retour_return_facts_lines_added()",
+        "CREATE TRIGGER line_facts_return_facts_delete AFTER DELETE ON return_line_facts"
+        f" REFERENCING OLD TABLE AS changed {each_statement} retour_return_facts_lines_removed()",
+        f"CREATE TRIGGER line_facts_return_facts_update AFTER UPDATE OF {LINE_FACT_COLUMNS}"
+        f" ON return_line_facts FOR EACH ROW WHEN ({line_moved})"
+        " EXECUTE FUNCTION retour_return_facts_line_changed()",
     ]
 
 
 def _sqlite_statements() -> list[str]:
+    line_moved = " OR ".join(
+        f"OLD.{c.strip()} IS NOT NEW.{c.strip()}" for c in LINE_FACT_COLUMNS.split(",")
+    )
     moved = " OR ".join(
         f"OLD.{c.strip()} IS NOT NEW.{c.strip()}" for c in RETURN_COLUMNS.split(",")
     )
@@ -177,6 +238,13 @@ def _sqlite_statements() -> list[str]:
         "CREATE TRIGGER events_return_facts_insert AFTER INSERT ON events"
         f" WHEN NEW.return_id IS NOT NULL AND NEW.name IN ({_NAMES}) BEGIN"
         f" UPDATE return_facts SET {sets} WHERE return_id = NEW.return_id; END",
+        "CREATE TRIGGER line_facts_return_facts_insert AFTER INSERT ON return_line_facts"
+        f" BEGIN {_row_value_moved('NEW', '1')}; END",
+        "CREATE TRIGGER line_facts_return_facts_delete AFTER DELETE ON return_line_facts"
+        f" BEGIN {_row_value_moved('OLD', '-1')}; END",
+        f"CREATE TRIGGER line_facts_return_facts_update AFTER UPDATE OF {LINE_FACT_COLUMNS}"
+        f" ON return_line_facts WHEN {line_moved} BEGIN {_row_value_moved('OLD', '-1')};"
+        f" {_row_value_moved('NEW', '1')}; END",
     ]
 
 
@@ -188,6 +256,11 @@ TRIGGERS = {
     ),
     "orders": ("orders_return_facts_placed",),
     "events": ("events_return_facts_insert",),
+    "return_line_facts": (
+        "line_facts_return_facts_insert",
+        "line_facts_return_facts_delete",
+        "line_facts_return_facts_update",
+    ),
 }
 FUNCTIONS = (
     "retour_return_facts_added",
@@ -195,6 +268,9 @@ FUNCTIONS = (
     "retour_return_facts_changed",
     "retour_return_facts_placed",
     "retour_return_facts_milestones",
+    "retour_return_facts_lines_added",
+    "retour_return_facts_lines_removed",
+    "retour_return_facts_line_changed",
 )
 
 
@@ -203,7 +279,8 @@ def _postgresql() -> bool:
 
 
 def create_triggers() -> None:
-    """Also for any later migration that rebuilds returns, orders or events on SQLite."""
+    """Also for any later migration that rebuilds returns, orders, events or return_line_facts
+    on SQLite."""
     statements = _postgresql_statements() if _postgresql() else _sqlite_statements()
     for statement in statements:
         op.execute(statement)
@@ -220,6 +297,8 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=32), nullable=False),
         sa.Column("currency", sa.String(length=3), nullable=False),
         sa.Column("customer_email", sa.String(length=254), nullable=False),
+        sa.Column("returned_value", sa.BigInteger(), nullable=False),
+        sa.Column("valued_lines", sa.Integer(), nullable=False),
         *(sa.Column(column, sa.DateTime(timezone=True), nullable=True) for column in MILESTONES),
         sa.PrimaryKeyConstraint("return_id", name=op.f("pk_return_facts")),
     )
@@ -227,7 +306,7 @@ def upgrade() -> None:
         batch_op.create_index("ix_return_facts_requested", ["store_id", "requested_at"])
         batch_op.create_index("ix_return_facts_ordered", ["store_id", "order_placed_at"])
     # What is there already, then every change from now on.
-    op.execute(FACTS + FACT_ROWS_GROUPED.format(events="", where=""))
+    op.execute(FACTS + FACT_ROWS_GROUPED.format(events="", lines="", where=""))
     create_triggers()
     if _postgresql():
         op.execute(_rebuild_function(with_return_facts=True))
