@@ -46,6 +46,7 @@ from retour.web.backoffice import settings_location_routes as backoffice_locatio
 from retour.web.backoffice import settings_reason_routes as backoffice_reasons
 from retour.web.backoffice import settings_routes as backoffice_settings
 from retour.web.backoffice import settings_store_routes as backoffice_store
+from retour.web.backoffice import settings_webhook_delivery_routes as backoffice_webhook_deliveries
 from retour.web.backoffice import settings_webhook_routes as backoffice_webhooks
 from retour.web.backoffice import station_routes as backoffice_station
 from retour.web.portal import return_routes as portal_returns
@@ -126,6 +127,7 @@ def create_app(
     app.include_router(backoffice_locations.router)
     app.include_router(backoffice_store.router)
     app.include_router(backoffice_webhooks.router)
+    app.include_router(backoffice_webhook_deliveries.router)
     return app
 
 
