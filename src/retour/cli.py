@@ -304,18 +304,24 @@ def outbox_worker(
     import signal
     import threading
 
-    from retour.services.outbox.setup import senders_from_settings
+    from retour.services.outbox.setup import chores_from_settings, senders_from_settings
     from retour.services.outbox.worker import Worker, WorkerSettings
 
     settings = get_settings()
     session_factory = create_session_factory(create_db_engine(settings))
+    clock = SystemClock()
+
+    def new_uow() -> UnitOfWork:
+        return UnitOfWork(session_factory)
+
     worker = Worker(
-        lambda: UnitOfWork(session_factory),
+        new_uow,
         senders_from_settings(settings),
-        SystemClock(),
+        clock,
         WorkerSettings(
             batch_size=batch, threads=threads, lease_seconds=settings.outbox_lease_seconds
         ),
+        chores=() if once else chores_from_settings(new_uow, clock, settings),
     )
     if once:
         sent = 0

@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     #: Workers ask the carriers about parcels on their way every this many seconds (the
     #: poll of `retour shipments refresh`); 0 turns it off.
     tracking_poll_seconds: int = 900
+    #: Workers also run the periodic chores: expire overdue returns and lapsed store credit,
+    #: settle refunds left pending, delete photos of portal forms never sent
+    #: (services/outbox/chores.py). Turn it off when cron runs those commands instead.
+    worker_chores: bool = True
     #: Run an outbox worker inside `retour serve`; unset means yes on SQLite, no otherwise.
     outbox_in_process: bool | None = None
 

@@ -144,11 +144,17 @@ def in_process_worker(
     new_uow: Callable[[], UnitOfWork], clock: Clock, settings: Settings
 ) -> Iterator[None]:
     """An outbox worker thread for as long as the block runs (`retour serve` on SQLite)."""
-    from retour.services.outbox.setup import senders_from_settings
+    from retour.services.outbox.setup import chores_from_settings, senders_from_settings
     from retour.services.outbox.worker import Worker, WorkerSettings
 
     stop = threading.Event()
-    worker = Worker(new_uow, senders_from_settings(settings), clock, WorkerSettings(threads=4))
+    worker = Worker(
+        new_uow,
+        senders_from_settings(settings),
+        clock,
+        WorkerSettings(threads=4),
+        chores=chores_from_settings(new_uow, clock, settings),
+    )
     thread = threading.Thread(target=worker.run, args=(stop,), name="retour-outbox", daemon=True)
     thread.start()
     try:

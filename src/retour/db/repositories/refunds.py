@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Table, bindparam, func, insert, select, update
@@ -237,10 +238,16 @@ class RefundRepository:
         return self.session.scalars(statement).one_or_none()
 
     def pending(
-        self, store_id: int | None = None, return_id: int | None = None
+        self,
+        store_id: int | None = None,
+        return_id: int | None = None,
+        updated_before: datetime | None = None,
     ) -> list[tuple[int, int]]:
-        """(store id, refund id) of pending refunds, oldest first."""
+        """(store id, refund id) of pending refunds, oldest first; `updated_before`: only
+        those untouched since then."""
         statement = select(RefundRow.store_id, RefundRow.id).where(RefundRow.status == "pending")
+        if updated_before is not None:
+            statement = statement.where(RefundRow.updated_at < updated_before)
         if store_id is not None:
             statement = statement.where(RefundRow.store_id == store_id)
         if return_id is not None:

@@ -1,7 +1,12 @@
-"""The senders a worker uses, built from the settings."""
+"""The senders and chores a worker uses, built from the settings."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+from retour.db.unit_of_work import UnitOfWork
+from retour.services.context import Clock
+from retour.services.outbox.chores import Chore
 from retour.services.outbox.senders import Sender
 from retour.settings import Settings
 
@@ -17,3 +22,16 @@ def senders_from_settings(settings: Settings) -> dict[str, Sender]:
         "email": email_sender_from_settings(settings, session_factory),
         "webhook": webhook_sender_from_settings(settings, session_factory),
     }
+
+
+def chores_from_settings(
+    new_uow: Callable[[], UnitOfWork], clock: Clock, settings: Settings
+) -> tuple[Chore, ...]:
+    """The store's periodic chores (services/outbox/chores.py), or none with
+    `RETOUR_WORKER_CHORES=false` (cron runs the commands instead)."""
+    if not settings.worker_chores:
+        return ()
+    from retour.payments.registry import providers_from_settings
+    from retour.services.outbox.chores import store_chores
+
+    return store_chores(new_uow, clock, providers_from_settings(settings), settings.data_dir)

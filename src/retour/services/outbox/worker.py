@@ -6,9 +6,11 @@ same delivery id (webhooks carry it as `webhook-id`, so receivers can drop the d
 Two workers never hold the same delivery at once: claiming is `FOR UPDATE SKIP LOCKED` on
 PostgreSQL and the writer lock on SQLite, and a worker that lost its lease records nothing.
 
-A running worker also queues the staff's morning digests, and polls the carriers for the
-scans of parcels on their way (what `retour shipments refresh` does) on a thread of its own,
-so a slow or failing carrier holds up no e-mail or webhook.
+A running worker also queues the staff's morning digests, polls the carriers for the scans
+of parcels on their way (what `retour shipments refresh` does) and runs the store's periodic
+chores (services/outbox/chores.py: expire returns and credit, settle refunds, prune photos),
+each on a thread of its own, so a slow or failing carrier or chore holds up no e-mail or
+webhook.
 """
 
 from __future__ import annotations
@@ -34,6 +36,9 @@ from retour.services.outbox.senders import Sender, SendResult
 from retour.webhooks.disabling import disable_failing_subscriptions
 
 if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from retour.services.outbox.chores import Chore
     from retour.shipping.registry import Carriers
 
 log = logging.getLogger("retour.worker")
@@ -84,8 +89,10 @@ class Worker:
         name: str | None = None,
         uniform: Callable[[float, float], float] = random.uniform,
         carriers: Carriers | None = None,
+        chores: Sequence[Chore] = (),
     ) -> None:
-        """`carriers`: those the tracking poll asks; None: as the settings say."""
+        """`carriers`: those the tracking poll asks; None: as the settings say. `chores`:
+        the periodic jobs `run` does on a thread of their own (none: cron does them)."""
         self._new_uow = new_uow
         self._senders = senders
         self._clock = clock
@@ -95,6 +102,7 @@ class Worker:
         self._pool = ThreadPoolExecutor(settings.threads, thread_name_prefix="retour-send")
         self._carriers = carriers
         self._next_poll_at: datetime | None = None
+        self._chores = tuple(chores)
 
     @property
     def settings(self) -> WorkerSettings:
@@ -119,6 +127,7 @@ class Worker:
                 target=self._poll_tracking_until, args=(stop,), name="retour-tracking", daemon=True
             )
             poller.start()
+        chores = self._start_chores(stop)
         pipeline = Pipeline(self)
         next_digest_check = 0.0
         while not stop.is_set():
@@ -135,7 +144,25 @@ class Worker:
         self._pool.shutdown(wait=True)
         if poller is not None:
             poller.join(timeout=30)  # a poll stops after the shipment it is asking about
+        if chores is not None:
+            chores.join(timeout=30)  # the chore in hand finishes; the next is not started
         log.info("outbox worker %s stopped", self.name)
+
+    def _start_chores(self, stop: threading.Event) -> threading.Thread | None:
+        if not self._chores:
+            return None
+        from retour.services.outbox.chores import ChoreRunner
+
+        runner = ChoreRunner(self._chores, self._clock, self._engine)
+        thread = threading.Thread(
+            target=runner.run_until, args=(stop,), name="retour-chores", daemon=True
+        )
+        thread.start()
+        return thread
+
+    def _engine(self) -> Engine:
+        with self._new_uow() as uow:
+            return uow.session.get_bind().engine
 
     def queue_due_digests(self) -> None:
         from retour.notifications.digest import queue_due_digests
@@ -177,9 +204,7 @@ class Worker:
         from retour.services.shipments import refresh_shipments, shipments_to_refresh
 
         uow = self._new_uow()
-        with uow:
-            engine = uow.session.get_bind().engine
-        with held_process_lock(engine, TRACKING_POLL_LOCK) as held:
+        with held_process_lock(self._engine(), TRACKING_POLL_LOCK) as held:
             if not held:
                 log.info("tracking poll skipped: another worker is polling")
                 return None

@@ -71,11 +71,15 @@ def settle_pending_refunds(
     actor: Actor,
     store_id: int | None = None,
     return_id: int | None = None,
+    updated_before: datetime | None = None,
 ) -> list[RefundRow]:
-    """Settle every pending refund (of one store or return): after automatic refunds, and to
-    finish refunds a crash left pending (`retour refunds settle`)."""
+    """Settle every pending refund (of one store or return; untouched since `updated_before`):
+    after automatic refunds, and to finish refunds a crash left pending (`retour refunds
+    settle`, and the workers' chore)."""
     with new_uow() as uow:
-        pending = uow.refunds.pending(store_id=store_id, return_id=return_id)
+        pending = uow.refunds.pending(
+            store_id=store_id, return_id=return_id, updated_before=updated_before
+        )
     return [
         settle_refund(new_uow, refund_store_id, refund_id, providers, now, actor)
         for refund_store_id, refund_id in pending
