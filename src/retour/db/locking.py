@@ -20,13 +20,18 @@ def lock_row(session: Session, statement: S, model: Any, row_id: int, store_id: 
     """
     if session.get_bind().dialect.name == "postgresql":
         return statement.with_for_update(of=model)
+    take_writer_lock(session, model, row_id, store_id)
+    return statement
+
+
+def take_writer_lock(session: Session, model: Any, row_id: int, store_id: int) -> None:
+    """SQLite: a no-op write of the row, which takes the database's writer lock until commit."""
     session.execute(
         update(model)
         .where(model.id == row_id, model.store_id == store_id)
         .values(id=model.id)
         .execution_options(synchronize_session=False)
     )
-    return statement
 
 
 def try_fold_lock(session: Session, key: int, store_id: int) -> bool:

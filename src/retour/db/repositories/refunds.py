@@ -37,34 +37,57 @@ ORDER_HEAD = select(OrderRow.currency, OrderRow.shipping_amount, OrderRow.shippi
     OrderRow.id == bindparam("order_id")
 )
 ORDER_HEAD_FOR_UPDATE = ORDER_HEAD.with_for_update()
-ORDER_LINES = (
-    select(OrderLineRow.id, OrderLineRow.quantity, OrderLineRow.unit_price,
-           OrderLineRow.line_discount, OrderLineRow.order_discount_allocated, OrderLineRow.tax)
-    .where(OrderLineRow.order_id == bindparam("order_id"))
-    .order_by(OrderLineRow.id)
-)  # fmt: skip
-ORDER_PAYMENTS = (
-    select(OrderPayment.id, OrderPayment.gateway, OrderPayment.amount, OrderPayment.currency)
-    .where(OrderPayment.order_id == bindparam("order_id"))
-    .order_by(OrderPayment.id)
-)
-REFUNDED_PER_PAYMENT = (
-    select(REFUND_ALLOCATIONS.c.payment_id, func.sum(REFUND_ALLOCATIONS.c.amount))
-    .join(REFUNDS, REFUNDS.c.id == REFUND_ALLOCATIONS.c.refund_id)
-    .where(_HOLDING_ON_ORDER)
-    .group_by(REFUND_ALLOCATIONS.c.payment_id)
-)
-REFUNDED_PER_LINE = (
-    select(REFUND_LINES.c.order_line_id, func.sum(REFUND_LINES.c.units),
-           func.sum(REFUND_LINES.c.items_amount), func.sum(REFUND_LINES.c.tax_amount))
+_REFUNDED_PER_LINE = (
+    select(REFUND_LINES.c.order_line_id, func.sum(REFUND_LINES.c.units).label("units_refunded"),
+           func.sum(REFUND_LINES.c.items_amount).label("items_refunded"),
+           func.sum(REFUND_LINES.c.tax_amount).label("tax_refunded"))
     .join(REFUNDS, REFUNDS.c.id == REFUND_LINES.c.refund_id)
     .where(_HOLDING_ON_ORDER)
     .group_by(REFUND_LINES.c.order_line_id)
+    .subquery("refunded")
 )  # fmt: skip
+#: The order's lines, PaidLine's fields in order, then what earlier refunds took of each
+#: (NULL: nothing yet).
+ORDER_LINES = (
+    select(OrderLineRow.id, OrderLineRow.quantity, OrderLineRow.unit_price,
+           OrderLineRow.line_discount, OrderLineRow.order_discount_allocated, OrderLineRow.tax,
+           _REFUNDED_PER_LINE.c.units_refunded, _REFUNDED_PER_LINE.c.items_refunded,
+           _REFUNDED_PER_LINE.c.tax_refunded)
+    .outerjoin(_REFUNDED_PER_LINE, _REFUNDED_PER_LINE.c.order_line_id == OrderLineRow.id)
+    .where(OrderLineRow.order_id == bindparam("order_id"))
+    .order_by(OrderLineRow.id)
+)  # fmt: skip
+_REFUNDED_PER_PAYMENT = (
+    select(REFUND_ALLOCATIONS.c.payment_id, func.sum(REFUND_ALLOCATIONS.c.amount).label("amount"))
+    .join(REFUNDS, REFUNDS.c.id == REFUND_ALLOCATIONS.c.refund_id)
+    .where(_HOLDING_ON_ORDER)
+    .group_by(REFUND_ALLOCATIONS.c.payment_id)
+    .subquery("refunded")
+)
+#: The order's payments with what earlier refunds took back from each.
+ORDER_PAYMENTS = (
+    select(
+        OrderPayment.id,
+        OrderPayment.gateway,
+        OrderPayment.amount,
+        OrderPayment.currency,
+        func.coalesce(_REFUNDED_PER_PAYMENT.c.amount, 0).label("refunded"),
+    )
+    .outerjoin(_REFUNDED_PER_PAYMENT, _REFUNDED_PER_PAYMENT.c.payment_id == OrderPayment.id)
+    .where(OrderPayment.order_id == bindparam("order_id"))
+    .order_by(OrderPayment.id)
+)
 REFUNDED_ON_ORDER = select(
     func.coalesce(func.sum(REFUNDS.c.shipping_amount), 0),
     func.coalesce(func.sum(REFUNDS.c.paid_amount), 0),
 ).where(_HOLDING_ON_ORDER)
+#: The order's head and REFUNDED_ON_ORDER in one statement, for reads that lock nothing.
+ORDER_HEAD_AND_REFUNDED = ORDER_HEAD.add_columns(
+    *(
+        select(func.coalesce(func.sum(amount), 0)).where(_HOLDING_ON_ORDER).scalar_subquery()
+        for amount in (REFUNDS.c.shipping_amount, REFUNDS.c.paid_amount)
+    )
+)
 ACTIVE_REPLACEMENT = select(ReplacementOrderRow.id).where(
     ReplacementOrderRow.return_id == bindparam("return_id"),
     ReplacementOrderRow.status.in_(("draft", "pending", "released")),
@@ -155,32 +178,28 @@ class RefundRepository:
         """
         connection = self.session.connection()
         order_parameters = {"order_id": order_id}
-        head = ORDER_HEAD
         if for_update and connection.dialect.name == "postgresql":
-            head = ORDER_HEAD_FOR_UPDATE
-        currency, shipping, shipping_tax = connection.execute(head, order_parameters).one()
-        # ORDER_LINES selects PaidLine's fields in order; .all() fetches in one call.
-        lines = [PaidLine(*row) for row in connection.execute(ORDER_LINES, order_parameters).all()]
-        refunded_per_payment = {
-            payment_id: int(amount)
-            for payment_id, amount in connection.execute(
-                REFUNDED_PER_PAYMENT, order_parameters
-            ).all()
-        }
+            # Locked first, summed after: a statement that waited for the lock still reads
+            # the snapshot it started with, which would miss the refund it waited for.
+            head = connection.execute(ORDER_HEAD_FOR_UPDATE, order_parameters).one()
+            refunded = connection.execute(REFUNDED_ON_ORDER, order_parameters).one()
+            currency, shipping, shipping_tax = head
+            shipping_refunded, paid_refunded = refunded
+        else:
+            currency, shipping, shipping_tax, shipping_refunded, paid_refunded = connection.execute(
+                ORDER_HEAD_AND_REFUNDED, order_parameters
+            ).one()
+        lines: list[PaidLine] = []
+        refunded_lines: dict[int, RefundedSoFar] = {}
+        for *paid, units, items, tax in connection.execute(ORDER_LINES, order_parameters).all():
+            lines.append(PaidLine(*paid))
+            if units is not None:
+                refunded_lines[paid[0]] = RefundedSoFar(int(units), int(items), int(tax))
         payments = [
-            PaymentBalance(row.id, row.gateway, row.amount, refunded_per_payment.get(row.id, 0))
+            PaymentBalance(row.id, row.gateway, row.amount, int(row.refunded))
             for row in connection.execute(ORDER_PAYMENTS, order_parameters).all()
             if row.currency == currency
         ]
-        refunded_lines = {
-            order_line_id: RefundedSoFar(int(units), int(items), int(tax))
-            for order_line_id, units, items, tax in connection.execute(
-                REFUNDED_PER_LINE, order_parameters
-            ).all()
-        }
-        shipping_refunded, paid_refunded = connection.execute(
-            REFUNDED_ON_ORDER, order_parameters
-        ).one()
         return OrderMoney(
             currency=currency,
             lines=lines,

@@ -4,10 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from itertools import groupby
+from operator import itemgetter
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import Row, Table
+from sqlalchemy import (
+    CompoundSelect,
+    Row,
+    Table,
+    bindparam,
+    cast,
+    literal,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 
 from retour.domain.lines import Disposition, Grade, Inspection, Resolution, ReturnLine, ReturnMethod
 from retour.domain.returns import Return
@@ -49,26 +61,62 @@ def line_values(store_id: int, return_id: int, line: ReturnLine) -> dict[str, An
 
 def joined_return_columns(returns: Table, lines: Table, inspections: Table) -> list[Any]:
     """Columns of a return joined to its lines and their inspections, without name clashes."""
+    return [*returns.c, *_line_columns(lines, inspections)]
+
+
+def header_then_lines(
+    returns: Table, lines: Table, inspections: Table, header_extras: Sequence[Any]
+) -> CompoundSelect[*tuple[Any, ...]]:
+    """The columns of `joined_return_columns` (and `header_extras`): the return's row first,
+    its line columns NULL, then one row per line and inspection, the return's columns NULL.
+    Each return column is read (and typed) once, not once per line, which matters for
+    returns of a hundred lines."""
+    header = [*returns.c, *header_extras]
+    per_line = _line_columns(lines, inspections)
+    header_row = select(*header, *map(_typed_null, per_line), literal(0).label("part")).where(
+        returns.c.id == bindparam("return_id"), returns.c.store_id == bindparam("store_id")
+    )
+    line_rows = (
+        select(*map(_typed_null, header), *per_line, literal(1).label("part"))
+        .select_from(lines.outerjoin(inspections, inspections.c.return_line_id == lines.c.id))
+        .where(lines.c.return_id == bindparam("return_id"))
+        .where(lines.c.store_id == bindparam("store_id"))
+    )
+    order = ("part", "line_id", "inspection_id")
+    return union_all(header_row, line_rows).order_by(*map(literal_column, order))
+
+
+def _line_columns(lines: Table, inspections: Table) -> list[Any]:
     return [
-        *returns.c,
         *(lines.c[name].label(f"line_{name}") for name in ("id", "return_id", *LINE_COLUMNS)),
         *(inspections.c[field].label(label) for field, label in INSPECTION_LABELS.items()),
     ]
+
+
+def _typed_null(column: Any) -> Any:
+    """NULL under the column's name and type (so that both engines type the union alike)."""
+    return cast(null(), column.type).label(column.key)
 
 
 _LINE_LABELS = tuple((name, f"line_{name}") for name in LINE_COLUMNS)
 
 
 def split_joined_return(rows: Sequence[Row[Any]]) -> tuple[Any, list[LineData]]:
-    """Rows from `joined_return_columns` → the returns row and its (line, inspections)."""
+    """Rows from `joined_return_columns` (a return's columns on every row) or
+    `header_then_lines` (on the first row only) → the returns row and its (line, inspections)."""
+    if not rows:
+        raise ValueError("no rows: no return")
+    fields = rows[0]._fields
+    id_at = fields.index("line_id")
+    inspection_at = fields.index("inspection_id")
+    at = [(name, fields.index(label)) for name, label in _LINE_LABELS]
     lines: list[LineData] = []
-    for _line_id, group in groupby(rows, key=lambda row: row.line_id):
+    line_rows_only = (row for row in rows if row[id_at] is not None)
+    for _line_id, group in groupby(line_rows_only, key=itemgetter(id_at)):
         line_rows = list(group)
-        first = line_rows[0]._mapping
-        line = SimpleNamespace(
-            id=first["line_id"], **{name: first[label] for name, label in _LINE_LABELS}
-        )
-        inspections = _inspections_in(line_rows) if first["inspection_id"] is not None else []
+        first = line_rows[0]
+        line = SimpleNamespace(id=first[id_at], **{name: first[index] for name, index in at})
+        inspections = _inspections_in(line_rows) if first[inspection_at] is not None else []
         lines.append((line, inspections))
     return rows[0], lines
 

@@ -14,13 +14,14 @@ from typing import Any, cast
 from sqlalchemy import Connection, Row, Table, bindparam, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
-from retour.db.locking import lock_row
+from retour.db.locking import lock_row, take_writer_lock
 from retour.db.models import InspectionRow, ReplacementOrderRow, ReturnLineRow, ReturnRow
 from retour.db.repositories.return_rows import (
     INSPECTION_LABELS,
     LineData,
     build_return,
     group_joined_lines,
+    header_then_lines,
     joined_return_columns,
     line_values,
     return_values,
@@ -48,16 +49,19 @@ BALANCE_DUE = (
     .scalar_subquery()
     .label("balance_due")
 )
-#: The hot read (GET /returns/{id}): built once, so each call skips statement construction.
-VIEW_RETURN = (
+#: The hot read (GET /returns/{id}, quotes): built once, so each call skips statement
+#: construction; the return's row, then its lines.
+VIEW_RETURN = header_then_lines(RETURNS, LINES, INSPECTIONS, [BALANCE_DUE])
+#: The same read holding the return's row lock (PostgreSQL; SQLite takes its writer lock), as
+#: one join, since a UNION cannot lock: the return's columns on every line's row.
+VIEW_RETURN_FOR_UPDATE = (
     select(*joined_return_columns(RETURNS, LINES, INSPECTIONS), BALANCE_DUE)
     .join(LINES, LINES.c.return_id == RETURNS.c.id)
     .outerjoin(INSPECTIONS, INSPECTIONS.c.return_line_id == LINES.c.id)
     .where(RETURNS.c.id == bindparam("return_id"), RETURNS.c.store_id == bindparam("store_id"))
     .order_by(LINES.c.id, INSPECTIONS.c.id)
+    .with_for_update(of=RETURNS)
 )
-#: The same read holding the return's row lock (PostgreSQL; SQLite takes its writer lock).
-VIEW_RETURN_FOR_UPDATE = VIEW_RETURN.with_for_update(of=RETURNS)
 
 HELD_ON_ORDER = (
     select(LINES.c.order_line_id, RETURNS.c.status, LINES.c.requested_quantity,
@@ -120,7 +124,7 @@ class ReturnRepository:
         if self.session.get_bind().dialect.name == "postgresql":
             rows = self.session.connection().execute(VIEW_RETURN_FOR_UPDATE, parameters).all()
         else:
-            lock_row(self.session, VIEW_RETURN, ReturnRow, return_id, store_id)
+            take_writer_lock(self.session, ReturnRow, return_id, store_id)
             rows = self.session.connection().execute(VIEW_RETURN, parameters).all()
         return _from_joined_rows(rows)
 
@@ -270,7 +274,7 @@ class ReturnRepository:
 
 def _from_joined_rows(rows: Sequence[Row[*tuple[Any, ...]]]) -> Return | None:
     """The aggregate from the rows of `VIEW_RETURN` (none: no such return)."""
-    if not rows:
+    if not rows or rows[0].id is None:
         return None
     header, lines = split_joined_return(rows)
     return build_return(header, lines, balance_due=header.balance_due)

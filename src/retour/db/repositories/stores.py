@@ -30,6 +30,11 @@ STORE_FEES = select(
     Store.waive_fees_for_exchange,
     Store.refund_original_shipping,
 ).where(Store.id == bindparam("store_id"))
+#: The same, with one row per merchant-fault reason code (a single row of NULL code: none).
+STORE_FEES_AND_FAULT_CODES = STORE_FEES.add_columns(ReturnReason.code).outerjoin(
+    ReturnReason,
+    (ReturnReason.store_id == Store.id) & ReturnReason.is_merchant_fault.is_(True),
+)
 
 
 class StoreRepository:
@@ -58,6 +63,17 @@ class StoreRepository:
         """Fees and bonus from the store's settings (the policy engine will supply them later)."""
         row = self.session.connection().execute(STORE_FEES, {"store_id": store_id}).one()
         return FeeSettings(**row._asdict())
+
+    def fees_and_merchant_fault_codes(self, store_id: int) -> tuple[FeeSettings, set[str]]:
+        """`fee_settings` and `merchant_fault_reason_codes` in one statement (the quote's)."""
+        rows = (
+            self.session.connection()
+            .execute(STORE_FEES_AND_FAULT_CODES, {"store_id": store_id})
+            .all()
+        )
+        fees = {name: value for name, value in rows[0]._mapping.items() if name != "code"}
+        codes = {row.code for row in rows if row.code is not None}
+        return FeeSettings(**fees), codes
 
     def reasons(self, store_id: int) -> list[ReturnReason]:
         statement = (

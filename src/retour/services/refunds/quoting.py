@@ -24,7 +24,11 @@ def quote_with_money(
     assert ret.id is not None
     if settled is None:
         settled = uow.refunds.return_refunds(ret.id)
-    merchant_fault = uow.stores.merchant_fault_reason_codes(ret.store_id)
+    fees = decided_fee_settings(ret)
+    if fees is None:
+        fees, merchant_fault = uow.stores.fees_and_merchant_fault_codes(ret.store_id)
+    else:
+        merchant_fault = uow.stores.merchant_fault_reason_codes(ret.store_id)
     request = QuoteRequest(
         currency=money.currency,
         order_lines=money.lines,
@@ -32,7 +36,7 @@ def quote_with_money(
         return_has_merchant_fault=any(
             line.reason_code in merchant_fault for line in ret.lines if not line.is_unexpected
         ),
-        fees=fee_settings_for(uow, ret),
+        fees=fees,
         shipping_paid=money.shipping_paid,
         refunded=money.refunded_lines,
         shipping_refunded=money.shipping_refunded,
@@ -44,14 +48,12 @@ def quote_with_money(
     return quote_refund(request)
 
 
-def fee_settings_for(uow: UnitOfWork, ret: Return) -> FeeSettings:
-    """The fees and bonus the return was decided under: its policy's (kept with it when it was
-    requested), else the store's money settings."""
+def decided_fee_settings(ret: Return) -> FeeSettings | None:
+    """The fees and bonus of the policy the return was decided under (kept with it when it
+    was requested); None: the store's money settings apply."""
     evaluation = (ret.policy_decision or {}).get("evaluation") or {}
     decided = (evaluation.get("fees") or {}).get("settings")
-    if decided:
-        return FeeSettings(**decided)
-    return uow.stores.fee_settings(ret.store_id)
+    return FeeSettings(**decided) if decided else None
 
 
 def quote_return_refund(uow: UnitOfWork, store_id: int, return_id: int) -> RefundQuote:
