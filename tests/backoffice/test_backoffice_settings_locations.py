@@ -142,6 +142,17 @@ def test_a_refused_rule_is_named_by_its_row_and_nothing_is_saved(shop, uow, hub)
     assert return_routing(uow, shop.store_id) == [Route("uk-hub", RouteMatch.COUNTRY, ("GB",))]
 
 
+def test_a_hand_made_rule_row_without_values_is_a_blank_row_not_a_crash(shop, uow, hub):
+    client = shop.staff("owner")
+    post(client, f"{LOCATIONS}/rules", **rule(0, "uk-hub", "country", "GB"))
+
+    fields = {"rule-0-location": "uk-hub", "rule-0-match": "country"}  # no rule-0-values
+    saved = post(client, f"{LOCATIONS}/rules", **fields)
+
+    assert saved.headers["location"] == f"{LOCATIONS}?done=rules#rules"
+    assert return_routing(uow, shop.store_id) == []
+
+
 @pytest.mark.parametrize("role", ["agent", "warehouse", "analyst"])
 def test_other_roles_may_neither_open_nor_change_locations(shop, uow, role):
     client = shop.staff(role)

@@ -98,7 +98,19 @@ def return_in_scope(scope: Scope, *, counted_only: bool = True) -> ColumnElement
 
 def fact_in_scope(scope: Scope, *, counted_only: bool = True) -> ColumnElement[bool]:
     """`return_in_scope` for the return lines' fact rows (db/models/report_rollups.py)."""
-    fact = ReturnLineFact
+    return _facts_in_scope(ReturnLineFact, scope, counted_only)
+
+
+def return_fact_in_scope(scope: Scope, *, counted_only: bool = True) -> ColumnElement[bool]:
+    """`return_in_scope` for the returns' fact rows (one per return)."""
+    return _facts_in_scope(ReturnFact, scope, counted_only)
+
+
+def _facts_in_scope(
+    fact: type[ReturnLineFact] | type[ReturnFact], scope: Scope, counted_only: bool
+) -> ColumnElement[bool]:
+    """Both fact tables keep the store, when the return was requested, when its order was
+    placed and the return's status, under the same names."""
     moment = fact.requested_at if scope.cohort is Cohort.RETURN_DATE else fact.order_placed_at
     condition = (
         (fact.store_id == scope.store_id)
@@ -107,18 +119,4 @@ def fact_in_scope(scope: Scope, *, counted_only: bool = True) -> ColumnElement[b
     )
     if counted_only:
         condition &= fact.status.not_in([status.value for status in NOT_RETURNED])
-    return condition
-
-
-def return_fact_in_scope(scope: Scope, *, counted_only: bool = True) -> ColumnElement[bool]:
-    """`return_in_scope` for the returns' fact rows (one per return)."""
-    fact = ReturnFact
-    moment = fact.requested_at if scope.cohort is Cohort.RETURN_DATE else fact.order_placed_at
-    condition = (
-        (ReturnFact.store_id == scope.store_id)
-        & (moment >= scope.period.start)
-        & (moment < scope.period.end)
-    )
-    if counted_only:
-        condition &= ReturnFact.status.not_in([status.value for status in NOT_RETURNED])
     return condition

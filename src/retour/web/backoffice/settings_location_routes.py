@@ -106,7 +106,9 @@ def _rule_rows(fields: dict[str, str]) -> list[RuleRow]:
         row = RuleRow(
             fields.get(f"rule-{index}-location", ""),
             fields.get(f"rule-{index}-match", ""),
-            "" if fields.get(f"rule-{index}-remove") == "yes" else fields[f"rule-{index}-values"],
+            ""
+            if fields.get(f"rule-{index}-remove") == "yes"
+            else fields.get(f"rule-{index}-values", ""),
         )
         order = fields.get(f"rule-{index}-order", "").strip()
         rows.append((int(order) if order.isdigit() else index + 1, index, row))

@@ -26,7 +26,10 @@ PAGE = "/settings/webhooks"
 EVENT_FIELD = "event-"
 DONE = {
     "disabled": "The webhook is switched off; its pending deliveries are cancelled.",
-    "enabled": "The webhook is on again; replay cancelled deliveries through the API if needed.",
+    "enabled": (
+        "The webhook is on again; to send the deliveries cancelled while it was off, use "
+        "'Send again every dead or cancelled delivery' on its deliveries page."
+    ),
     "deleted": "The webhook and its deliveries are deleted.",
 }
 
