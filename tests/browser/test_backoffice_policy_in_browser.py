@@ -8,8 +8,7 @@ import json
 from playwright.sync_api import expect
 
 from retour.services.policy.versions import live_policy_record
-from retour.services.stores import create_staff_user
-from tests.backoffice.steps import PASSWORD
+from tests.browser.staff import owner_on_settings_page
 
 #: 30 days and every request approved: the store's one return (asked for today, 10 days after
 #: its order) is approved instead of waiting for staff as under the built-in policy.
@@ -23,17 +22,8 @@ DRAFT = {
 
 def test_an_owner_simulates_a_policy_on_history_then_saves_it(staff_browser, live_backoffice, uow):
     shop = live_backoffice
-    create_staff_user(
-        uow, store_slug="acme", email="owner@acme.test", password=PASSWORD, role="owner",
-        now=shop.clock.now(),
-    )  # fmt: skip
-    owner = staff_browser("owner")
-    owner.sign_in("owner@acme.test")
+    owner = owner_on_settings_page(staff_browser, shop, uow, "Return policy", "policy")
     page = owner.page
-    owner.open("/settings", "settings")
-    with page.expect_navigation():
-        page.get_by_role("link", name="Return policy").click()
-    owner.landed("policy")
     live_heading = page.get_by_role(
         "heading", level=2, name="Live: the built-in policy (version 0)"
     )
