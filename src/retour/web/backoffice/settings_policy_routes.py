@@ -7,6 +7,7 @@ import json
 from typing import Any
 
 from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from retour.domain.errors import DomainError
@@ -65,15 +66,18 @@ async def save(request: Request) -> Response:
 
 @router.post("/simulate")
 async def simulate(request: Request) -> Response:
-    """The report on the same page, under the editor that keeps what was typed."""
+    """The report on the same page, under the editor that keeps what was typed. The
+    simulation runs in the thread pool: it may take seconds, and this process serves other
+    requests meanwhile."""
     visit = StaffVisit(request)
     fields: dict[str, str] = {}
     try:
         fields = await visit.form()
         days = forms.whole_number(fields, "days", DEFAULT_PERIOD)
-        simulation = simulate_typed_policy(
-            visit.new_uow(), visit.staff, fields.get("document", ""), days, visit.now
-        )
+        simulation = await run_in_threadpool(
+            simulate_typed_policy,
+            visit.new_uow(), visit.staff, fields.get("document", ""), days, visit.now,
+        )  # fmt: skip
     except DomainError as error:
         return _page(visit, error, refusal_status(error), fields=fields)
     return _page(visit, fields=fields, simulation=simulation)
