@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from retour.db.models import (
     ApiKey,
     InventoryLocation,
+    PolicyVersion,
     ReturnReason,
     ReturnRouteRow,
     ReturnRow,
@@ -25,6 +26,7 @@ from retour.services.backoffice import (
     dashboard,
     location_settings,
     on_behalf,
+    policy_settings,
     reason_settings,
     staff_settings,
     unplanned,
@@ -33,12 +35,15 @@ from retour.services.backoffice.queue import QueueFilter, returns_queue
 from tests.factories import import_sample_order
 
 R = Role
+POLICY = '{"timezone": "UTC", "currency": "EUR", "default": {"window_days": 30}}'
 ALLOWED = {
     "add_user": {R.OWNER},
     "create_api_key": {R.OWNER, R.ADMIN},
     "add_reason": {R.OWNER, R.ADMIN},
     "add_location": {R.OWNER, R.ADMIN},
     "save_routing_rules": {R.OWNER, R.ADMIN},
+    "save_policy": {R.OWNER, R.ADMIN},
+    "simulate_policy": {R.OWNER, R.ADMIN},
     "new_return": {R.OWNER, R.ADMIN, R.AGENT},
     "unplanned_return": {R.OWNER, R.ADMIN, R.AGENT, R.WAREHOUSE},
     "bulk_approve": {R.OWNER, R.ADMIN, R.AGENT},
@@ -46,7 +51,7 @@ ALLOWED = {
     "queue": set(Role),
 }
 #: Reads write nothing: they only have to answer.
-READS = {"dashboard", "queue"}
+READS = {"dashboard", "queue", "simulate_policy"}
 
 
 def rows(uow) -> tuple[int, ...]:
@@ -60,6 +65,7 @@ def rows(uow) -> tuple[int, ...]:
                 ReturnRow,
                 InventoryLocation,
                 ReturnRouteRow,
+                PolicyVersion,
             )
         )
 
@@ -81,6 +87,12 @@ def run(action: str, uow, staff: StaffMember, shop, index: int):
         ),
         "save_routing_rules": lambda: location_settings.save_rules(
             uow, staff, [location_settings.RuleRow("returns", "country", "GB")] * (index + 1)
+        ),
+        "save_policy": lambda: policy_settings.save_typed_policy(
+            uow, staff, POLICY, f"version {index}", now
+        ),
+        "simulate_policy": lambda: policy_settings.simulate_typed_policy(
+            uow, staff, POLICY, 90, now
         ),
         "new_return": lambda: on_behalf.open_return_for_shopper(
             uow,

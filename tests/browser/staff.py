@@ -3,10 +3,13 @@ named by its step and checked by axe-core, as the shopper's pages are (shopper.p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Locator, Page, Response
 
+from retour.services.stores import create_staff_user
 from tests.backoffice.steps import PASSWORD
 from tests.browser.shopper import ARTIFACTS as PORTAL_ARTIFACTS
 from tests.browser.shopper import AXE_SCRIPT, BLOCKING_IMPACTS, describe
@@ -94,3 +97,21 @@ class Staff:
         is_html = response.headers.get("content-type", "").startswith("text/html")
         if is_page and is_html and not 300 <= response.status < 400:
             self.loaded.append(response.url)
+
+
+def owner_on_settings_page(
+    staff_browser: Callable[..., Staff], shop: Any, uow: Any, title: str, step: str
+) -> Staff:
+    """A new owner, `owner@acme.test`, signed in and on the settings page named `title`, found
+    from the settings index by its link."""
+    create_staff_user(
+        uow, store_slug="acme", email="owner@acme.test", password=PASSWORD, role="owner",
+        now=shop.clock.now(),
+    )  # fmt: skip
+    owner = staff_browser("owner")
+    owner.sign_in("owner@acme.test")
+    owner.open("/settings", "settings")
+    with owner.page.expect_navigation():
+        owner.page.get_by_role("link", name=title).click()
+    owner.landed(step)
+    return owner
