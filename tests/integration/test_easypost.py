@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -75,22 +76,28 @@ def test_a_return_label_is_bought_at_the_cheapest_rate_with_the_addresses_as_eas
         "easypost", "EZ0000000001", "shp_0001", "USPS GroundAdvantage",
     )  # fmt: skip
     assert (row.label_cost, row.currency) == (758, "USD")
-    method, path, body, auth = easypost.requests[0]
+    looked, path, _, _ = easypost.requests[0]  # for a purchase made for it before: none
+    assert (looked, urlsplit(path).path) == ("GET", "/v2/shipments")
+    assert parse_qs(urlsplit(path).query) == {
+        "purchased": ["true"], "start_datetime": ["2026-03-02T09:20:00Z"], "page_size": ["100"],
+    }  # fmt: skip
+    method, path, body, auth = easypost.requests[1]
     assert (method, path) == ("POST", "/v2/shipments")
     assert auth == "Basic " + base64.b64encode(f"{API_KEY}:".encode()).decode()
     sent = body["shipment"]
-    assert (sent["is_return"], sent["reference"]) == (True, approved.number)
+    assert (sent["is_return"], sent["reference"]) == (True, f"{approved.number}/{row.id}")
+    assert sent["options"]["print_custom_1"] == approved.number
     # A return shipment's addresses are given as for the delivery: EasyPost swaps them.
     assert (sent["to_address"]["street1"], sent["from_address"]["street1"]) == (
         "12 rue de la Roquette", "Lagerstraße 5",
     )  # fmt: skip
-    assert [(m, p) for m, p, _, _ in easypost.requests[1:]] == [
+    assert [(m, p) for m, p, _, _ in easypost.requests[2:]] == [
         ("POST", "/v2/shipments/shp_0001/buy"),
         ("GET", "/files/shp_0001.pdf"),
         ("GET", "/v2/shipments/shp_0001/label?file_format=ZPL"),
         ("GET", "/files/shp_0001.zpl"),
     ]
-    assert easypost.requests[1][2] == {"rate": {"id": "rate_cheap_1"}}
+    assert easypost.requests[2][2] == {"rate": {"id": "rate_cheap_1"}}
     label_pdf = shipments.shipment_document(uow, store_id, row.id, PDF_KIND, clock.now())
     label_zpl = shipments.shipment_document(uow, store_id, row.id, ZPL_KIND, clock.now())
     assert (label_pdf, label_zpl) == (PDF, ZPL)
@@ -145,6 +152,56 @@ def test_a_carrier_down_loses_nothing_and_the_same_key_finishes_later(
     finished = create(uow, carriers, store_id, approved.id, clock)
     assert finished.view.shipment.label_status == "issued"
     assert queries.get_return(uow, store_id, approved.id).status is ReturnStatus.APPROVED
+
+
+def test_a_purchase_whose_answer_is_lost_is_found_on_the_shipment_not_bought_twice(
+    uow, store_id, approved, clock, carriers, easypost
+):
+    easypost.lose_next_buy_answers(1)  # bought; the 500 is retried; the retry is refused
+
+    outcome = create(uow, carriers, store_id, approved.id, clock)
+
+    assert easypost.bought() == ["shp_0001"]
+    assert (outcome.view.shipment.label_status, outcome.view.shipment.tracking_number) == (
+        "issued", "EZ0000000001",
+    )  # fmt: skip
+    assert [(m, p) for m, p, _, _ in easypost.requests[2:5]] == [
+        ("POST", "/v2/shipments/shp_0001/buy"),
+        ("POST", "/v2/shipments/shp_0001/buy"),
+        ("GET", "/v2/shipments/shp_0001"),
+    ]
+
+
+def test_a_label_bought_before_easypost_went_down_is_used_by_the_retry_not_bought_again(
+    uow, store_id, approved, clock, carriers, easypost, sleeps
+):
+    easypost.lose_next_buy_answers(1, then_down=5)  # the buy and every answer after it lost
+
+    with pytest.raises(CarrierDown):
+        create(uow, carriers, store_id, approved.id, clock)
+
+    with uow:
+        assert uow.session.scalars(select(ShipmentRow.label_status)).all() == ["pending"]
+    assert easypost.bought() == ["shp_0001"]
+    finished = create(uow, carriers, store_id, approved.id, clock)  # the same key, later
+    assert easypost.bought() == ["shp_0001"]
+    row = finished.view.shipment
+    assert (row.label_status, row.tracking_number, row.carrier_reference, row.label_cost) == (
+        "issued", "EZ0000000001", "shp_0001", 758,
+    )  # fmt: skip
+    assert shipments.shipment_document(uow, store_id, row.id, PDF_KIND, clock.now()) == PDF
+
+
+def test_another_shipment_of_the_return_is_bought_anew_not_taken_for_the_first(
+    uow, store_id, approved, clock, carriers, easypost
+):
+    first = create(uow, carriers, store_id, approved.id, clock, key="label-1").view.shipment
+    shipments.void_shipment(uow, carriers, store_id, first.id, STAFF, clock)
+
+    second = create(uow, carriers, store_id, approved.id, clock, key="label-2").view.shipment
+
+    assert easypost.bought() == ["shp_0001", "shp_0002"]
+    assert (first.tracking_number, second.tracking_number) == ("EZ0000000001", "EZ0000000002")
 
 
 def test_the_api_key_is_in_no_error_and_no_repr(easypost, sleeps):

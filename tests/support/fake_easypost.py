@@ -1,14 +1,19 @@
 """EasyPost's API on loopback, answering as its API reference documents.
 
 Only what Retour calls is served, under `/v2` with HTTP Basic authentication (the API key as
-the user name): `POST /shipments` (rates), `POST /shipments/{id}/buy` (the label, its tracker),
-`GET /shipments/{id}/label?file_format=ZPL`, `GET /shipments/{id}` (with its tracker's
-`tracking_details`), `POST /shipments/{id}/refund`; label files under `/files/`. Errors are
-EasyPost's error object `{"error": {"code", "message", "errors": [{"field", "message"}]}}`.
+the user name): `POST /shipments` (rates), `POST /shipments/{id}/buy` (the label, its tracker;
+a shipment bought already is refused with 422), `GET /shipments/{id}/label?file_format=ZPL`,
+`GET /shipments/{id}` (with its tracker's `tracking_details`), `GET /shipments` (the list,
+newest first: `purchased`, `start_datetime`, `page_size`, `before_id`, `has_more`),
+`POST /shipments/{id}/refund`; label files under `/files/`. Errors are EasyPost's error
+object `{"error": {"code", "message", "errors": [{"field", "message"}]}}` (the codes are
+this fake's; Retour reads only the status and the messages).
 
     with FakeEasyPost(api_key="EZTK…") as easypost:
         easypost.reject_addresses = True   # 422 ADDRESS.VERIFY.FAILURE
         easypost.fail_next(429, times=1)   # in front of everything, like its rate limiter
+        easypost.lose_next_buy_answers(1)  # buys, then answers 500 (the answer is lost)
+        easypost.lose_next_buy_answers(1, then_down=4)  # … and the next 4 requests fail
         easypost.add_scan("EZ1000000001", "in_transit", "2026-03-03T08:00:00Z")
 """
 
@@ -18,6 +23,7 @@ import base64
 import json
 import threading
 from collections import deque
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
@@ -37,6 +43,8 @@ class FakeEasyPost:
         self.requests: list[tuple[str, str, Any, str]] = []
         self.shipments: dict[str, dict[str, Any]] = {}
         self._failures: deque[tuple[int, str]] = deque()
+        self._lost_buy_answers = 0
+        self._down_after_lost_buy = 0
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(self))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
@@ -51,6 +59,16 @@ class FakeEasyPost:
 
     def fail_next(self, status: int, times: int = 1, retry_after: str = "") -> None:
         self._failures.extend([(status, retry_after)] * times)
+
+    def lose_next_buy_answers(self, times: int = 1, then_down: int = 0) -> None:
+        """The next `times` purchases happen, but answer 500, as if the answer were lost; and
+        the `then_down` requests after each such purchase answer 500 too."""
+        self._lost_buy_answers += times
+        self._down_after_lost_buy = then_down
+
+    def bought(self) -> list[str]:
+        """Ids of the shipments bought, in the order made."""
+        return [id_ for id_, shipment in self.shipments.items() if shipment["postage_label"]]
 
     def add_scan(self, tracking_code: str, status: str, moment: str, message: str = "") -> None:
         for shipment in self.shipments.values():
@@ -86,12 +104,14 @@ class FakeEasyPost:
             expected = "Basic " + base64.b64encode(f"{self.api_key}:".encode()).decode()
             if auth != expected:
                 return 401, _error("APIKEY.INVALID", "Invalid API key."), ""
-            return self._route(method, urlsplit(path).path.removeprefix("/v2"), body)
+            return self._route(method, path.removeprefix("/v2"), body)
 
     def _route(self, method: str, path: str, body: Any) -> tuple[int, Any, str]:
-        parts = path.strip("/").split("/")
+        parts = urlsplit(path).path.strip("/").split("/")
         if method == "POST" and parts == ["shipments"]:
             return self._create(body["shipment"])
+        if method == "GET" and parts == ["shipments"]:
+            return self._list(parse_qs(urlsplit(path).query))
         shipment = self.shipments.get(parts[1]) if len(parts) > 1 else None
         if shipment is None:
             return 404, _error("NOT_FOUND", "The requested resource could not be found."), ""
@@ -122,11 +142,27 @@ class FakeEasyPost:
                     "to_address": given["to_address"], "from_address": given["from_address"],
                     "parcel": given["parcel"], "reference": given.get("reference"),
                     "rates": rates, "messages": [], "selected_rate": None,
-                    "postage_label": None, "tracking_code": None, "tracker": None}  # fmt: skip
+                    "postage_label": None, "tracking_code": None, "tracker": None,
+                    "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z")}  # fmt: skip
         self.shipments[shipment_id] = shipment
         return 200, shipment, ""
 
+    def _list(self, query: dict[str, list[str]]) -> tuple[int, Any, str]:
+        newest_first = sorted(self.shipments.values(), key=lambda s: s["id"], reverse=True)
+        if query.get("purchased") == ["true"]:
+            newest_first = [shipment for shipment in newest_first if shipment["postage_label"]]
+        if "start_datetime" in query:
+            since = _moment(query["start_datetime"][0])
+            newest_first = [s for s in newest_first if _moment(s["created_at"]) >= since]
+        if "before_id" in query:
+            newest_first = [s for s in newest_first if s["id"] < query["before_id"][0]]
+        size = int(query.get("page_size", ["20"])[0])
+        page = newest_first[:size]
+        return 200, {"shipments": page, "has_more": len(newest_first) > size}, ""
+
     def _buy(self, shipment: dict[str, Any], rate_id: str) -> tuple[int, Any, str]:
+        if shipment["postage_label"]:
+            return 422, _error("SHIPMENT.POSTAGE.BOUGHT", "The shipment is bought already."), ""
         rate = next((rate for rate in shipment["rates"] if rate["id"] == rate_id), None)
         if rate is None:
             return 422, _error("SHIPMENT.RATE.INVALID", "Rate not found."), ""
@@ -149,7 +185,15 @@ class FakeEasyPost:
                 "tracking_details": [],
             },
         )
+        if self._lost_buy_answers:
+            self._lost_buy_answers -= 1
+            self._failures.extend([(500, "")] * self._down_after_lost_buy)
+            return 500, _error("INTERNAL_SERVER_ERROR", "Try again later."), ""
         return 200, shipment, ""
+
+
+def _moment(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
 def _detail(status: str, moment: str, message: str) -> dict[str, Any]:

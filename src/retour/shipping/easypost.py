@@ -19,7 +19,7 @@ import hmac
 import json
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -28,6 +28,7 @@ from retour.domain.shipments import Scan, ShipmentMethod, ShipmentStatus
 from retour.shipping.base import (
     CarrierAccount,
     CarrierRefused,
+    CarrierUnavailable,
     Document,
     DocumentKind,
     Label,
@@ -41,6 +42,11 @@ from retour.shipping.easypost_http import API_URL, EasyPostClient
 NAME = "easypost"
 SIGNATURE_HEADER = "x-hmac-signature"
 SIGNATURE_PREFIX = "hmac-sha256-hex="
+#: An earlier purchase for a shipment is looked for from a little before the shipment was
+#: recorded (clocks differ), a page of shipments at a time, so many pages at most.
+LOOK_BACK = timedelta(minutes=10)
+PAGE_SIZE = 100
+MAX_PAGES = 10
 #: A parcel's weight when the return does not say (EasyPost wants ounces).
 DEFAULT_WEIGHT_OZ = 16.0
 #: EasyPost's tracking statuses in ours; `unknown` scans say nothing and are left out.
@@ -76,18 +82,56 @@ class EasyPostCarrier:
         return "EasyPostCarrier()"
 
     def create_label(self, request: LabelRequest) -> Label:
+        """Buy the label, once per Retour shipment however often asked: a label bought for
+        this shipment before (an answer lost, a crash before it was recorded) is found among
+        the account's purchases since the shipment was made, by its reference, and used."""
         if request.method is not ShipmentMethod.PREPAID_LABEL:
             raise CarrierRefused("EasyPost makes printed labels only (no QR drop-off codes)")
         if request.parcels != 1:
             raise CarrierRefused("EasyPost buys one parcel per label: ask for one label each")
-        created = self._client.post("/shipments", {"shipment": _shipment(request)})
-        rate = self._chosen_rate(created)
-        bought = self._client.post(f"/shipments/{created['id']}/buy", {"rate": {"id": rate["id"]}})
+        reference = shipment_reference(request)
+        bought = self._bought_before(reference, request.created_at)
+        if bought is None:
+            created = self._client.post("/shipments", {"shipment": _shipment(request, reference)})
+            bought = self._buy(created, self._chosen_rate(created))
+        return self._label(bought)
+
+    def _bought_before(self, reference: str, since: datetime) -> dict[str, Any] | None:
+        """The account's purchased shipment with this reference, made since `since`."""
+        params = {
+            "purchased": "true",
+            "start_datetime": (since - LOOK_BACK).isoformat().replace("+00:00", "Z"),
+            "page_size": str(PAGE_SIZE),
+        }
+        for _ in range(MAX_PAGES):
+            page = self._client.get("/shipments", params)
+            shipments = page.get("shipments") or []
+            for shipment in shipments:
+                if shipment.get("reference") == reference and shipment.get("postage_label"):
+                    return dict(shipment)
+            if not page.get("has_more") or not shipments:
+                return None
+            params = {**params, "before_id": str(shipments[-1]["id"])}
+        return None
+
+    def _buy(self, created: dict[str, Any], rate: dict[str, Any]) -> dict[str, Any]:
+        """Buy `rate`; if the answer is lost or refused, the shipment itself says whether the
+        purchase went through (a retried buy of a bought shipment is refused)."""
+        path = f"/shipments/{created['id']}"
+        try:
+            return self._client.post(f"{path}/buy", {"rate": {"id": rate["id"]}})
+        except (CarrierUnavailable, CarrierRefused):
+            current = self._client.get(path)
+            if current.get("postage_label") and current.get("tracking_code"):
+                return current
+            raise
+
+    def _label(self, bought: dict[str, Any]) -> Label:
         label = bought.get("postage_label") or {}
         pdf = self._client.download(str(label["label_url"]))
-        converted = self._client.get(f"/shipments/{created['id']}/label", {"file_format": "ZPL"})
+        converted = self._client.get(f"/shipments/{bought['id']}/label", {"file_format": "ZPL"})
         zpl = self._client.download(str((converted.get("postage_label") or {})["label_zpl_url"]))
-        selected = bought.get("selected_rate") or rate
+        selected = bought.get("selected_rate") or {}
         return Label(
             tracking_number=str(bought["tracking_code"]),
             service=f"{selected.get('carrier', '')} {selected.get('service', '')}".strip(),
@@ -95,7 +139,7 @@ class EasyPostCarrier:
                 Document(DocumentKind.LABEL_PDF, pdf),
                 Document(DocumentKind.LABEL_ZPL, zpl),
             ),
-            carrier_reference=str(created["id"]),
+            carrier_reference=str(bought["id"]),
             cost=_minor_units(str(selected.get("rate", ""))),
             currency=str(selected.get("currency", "")),
         )
@@ -170,13 +214,19 @@ def scans_of(tracker: Mapping[str, Any]) -> list[Scan]:
     return scans
 
 
-def _shipment(request: LabelRequest) -> dict[str, Any]:
+def shipment_reference(request: LabelRequest) -> str:
+    """The EasyPost shipment's reference: the RMA number and Retour's shipment id (a return
+    may have several labels), how an earlier purchase for the same shipment is recognised."""
+    return f"{request.rma_number}/{request.shipment_id}"
+
+
+def _shipment(request: LabelRequest, reference: str) -> dict[str, Any]:
     return {
         "is_return": True,
         "to_address": _address(request.from_address),
         "from_address": _address(request.to_address),
         "parcel": {"weight": DEFAULT_WEIGHT_OZ},
-        "reference": request.rma_number,
+        "reference": reference,
         "options": {"label_format": "PDF", "print_custom_1": request.rma_number},
     }
 
