@@ -226,3 +226,36 @@ def test_a_routed_location_without_an_address_refuses_the_label_and_says_which(c
         "return location uk-hub has no address: PATCH /api/v1/locations/uk-hub"
     )
     assert client.get(f"/returns/{ret['id']}/shipments").json()["items"] == []
+
+
+def test_staff_send_a_return_elsewhere_before_it_ships_and_its_stock_lands_there(locations):
+    order = order_with_tags(locations, "5001", ["linen"])
+    line = {"order_line_id": order["lines"][0]["id"], "quantity": 1, "reason_code": "too_small"}
+    ret = locations.post("/returns", json={
+        "order_id": order["id"], "resolution": "refund", "return_method": "prepaid_label",
+        "lines": [line],
+    }).json()  # fmt: skip
+    rid = ret["id"]
+    assert locations.post(f"/returns/{rid}/approve").status_code == 200
+    label = locations.post(f"/returns/{rid}/shipments", json={"method": "prepaid_label"})
+    assert label.status_code == 201, label.text
+    body = {"location": "uk-hub", "reason": "Berlin is full this week"}
+
+    refused = locations.post(f"/returns/{rid}/location", json=body)
+    assert refused.status_code == 409
+    assert refused.json()["code"] == "label_addressed_elsewhere"
+    assert refused.json()["location"] == "returns"
+    shipment_id = label.json()["id"]
+    assert locations.post(f"/shipments/{shipment_id}/void", json={}).status_code == 200
+    moved = locations.post(f"/returns/{rid}/location", json=body)
+    assert moved.status_code == 200, moved.text
+    unknown = locations.post(f"/returns/{rid}/location", json={**body, "location": "mars"})
+    assert (unknown.status_code, unknown.json()["field"]) == (422, "location")
+
+    relabel = locations.post(f"/returns/{rid}/shipments", json={"method": "prepaid_label"})
+    assert relabel.json()["to_address"]["line1"] == "1 Dock Road"
+    events = locations.get(f"/returns/{rid}/events").json()["items"]
+    changed = [e["payload"] for e in events if e["name"] == "return.location_changed"]
+    assert [(p["from"], p["to"], p["reason"]) for p in changed] == [
+        ("returns", "uk-hub", "Berlin is full this week"),
+    ]

@@ -38,7 +38,13 @@ def test_full_lifecycle_over_http(client):
     assert created.status_code == 201
     ret = created.json()
     assert (ret["number"], ret["status"]) == ("R-100001", "requested")
-    assert ret["allowed_actions"] == ["approve", "reject", "request_info", "cancel"]
+    assert ret["allowed_actions"] == [
+        "approve",
+        "reject",
+        "request_info",
+        "cancel",
+        "change_location",
+    ]
     rid = ret["id"]
     first, second = (line["id"] for line in ret["lines"])
 

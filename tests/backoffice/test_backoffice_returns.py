@@ -258,3 +258,35 @@ def test_internal_notes_are_kept_for_staff_with_their_author(shop, uow):
         f"{BASE}/returns/{shop.requested}/notes", data={"csrf": csrf, "note": "x"}
     )
     assert refused.status_code == 403
+
+
+def test_a_reviewer_sends_a_return_to_another_location_with_a_reason(shop, uow):
+    from retour.db.models import InventoryLocation
+    from retour.services.return_locations import add_return_location
+
+    add_return_location(uow, shop.store_id, "uk-hub", "UK hub")
+    client = shop.staff("agent")
+    page = client.get(f"{BASE}/returns/{shop.requested}")
+    forms = re.findall(rf'action="/backoffice/returns/{shop.requested}/([a-z-]+)"', page.text)
+    assert forms == ["approve", "reject", "request-info", "location", "cancel", "notes"]
+    assert '<option value="uk-hub">UK hub (uk-hub)</option>' in page.text
+    assert '<option value="returns">' not in page.text  # where it goes already
+
+    refused = act(client, shop.requested, "location", location="uk-hub", reason=" ")
+    assert refused.status_code == 400
+    assert "reason must not be empty" in refused.text
+    moved = act(client, shop.requested, "location", location="uk-hub", reason="Berlin is full")
+
+    assert moved.headers["location"] == f"{BASE}/returns/{shop.requested}?done=location"
+    with uow:
+        code = uow.session.scalar(
+            select(InventoryLocation.code)
+            .join(ReturnRow, ReturnRow.location_id == InventoryLocation.id)
+            .where(ReturnRow.number == shop.requested)
+        )
+    assert code == "uk-hub"
+    after = client.get(f"{BASE}/returns/{shop.requested}")
+    actor = '<span class="muted">by staff:agent@acme.test</span>'
+    assert f"return.location_changed {actor}: “Berlin is full”" in after.text
+    warehouse = shop.staff("warehouse").get(f"{BASE}/returns/{shop.requested}")
+    assert f"/returns/{shop.requested}/location" not in warehouse.text

@@ -19,12 +19,14 @@ EXPECTED: dict[ReturnStatus, dict[ReturnAction, ReturnStatus]] = {
         A.REJECT: S.REJECTED,
         A.REQUEST_INFO: S.NEEDS_INFO,
         A.CANCEL: S.CANCELLED,
+        A.CHANGE_LOCATION: S.REQUESTED,
     },
     S.NEEDS_INFO: {
         A.APPROVE: S.APPROVED,
         A.REJECT: S.REJECTED,
         A.ANSWER_INFO: S.REQUESTED,
         A.CANCEL: S.CANCELLED,
+        A.CHANGE_LOCATION: S.NEEDS_INFO,
     },
     S.APPROVED: {
         A.CANCEL: S.CANCELLED,
@@ -32,6 +34,7 @@ EXPECTED: dict[ReturnStatus, dict[ReturnAction, ReturnStatus]] = {
         A.RECEIVE: S.PARTIALLY_RECEIVED,
         A.EXPIRE: S.EXPIRED,
         A.EDIT_QUANTITIES: S.APPROVED,
+        A.CHANGE_LOCATION: S.APPROVED,
     },
     S.IN_TRANSIT: {
         A.CANCEL: S.CANCELLED,
@@ -85,6 +88,8 @@ def perform(ret, action: ReturnAction) -> None:
         ret.expire(NOW)
     elif action is A.EDIT_QUANTITIES:
         ret.edit_quantities(NOW, {2: 1}, "the shopper keeps one")
+    elif action is A.CHANGE_LOCATION:
+        ret.change_location(NOW, "returns", "uk-hub", "the Berlin hub is full")
 
 
 def test_the_expected_table_covers_every_status():

@@ -17,7 +17,10 @@ class DomainError(Exception):
 
 
 #: Actions whose name does not read as a verb phrase before "a return".
-_VERBS = {"edit_quantities": "edit the quantities of"}
+_VERBS = {
+    "edit_quantities": "edit the quantities of",
+    "change_location": "change the return location of",
+}
 
 
 class IllegalTransition(DomainError):

@@ -299,6 +299,17 @@ class Return:
             reason=why,
         )
 
+    def change_location(self, now: datetime, current: str, chosen: str, reason: str) -> None:
+        """Send the return to another of the store's locations (codes) before it ships."""
+        ensure_allowed(self.status, ReturnAction.CHANGE_LOCATION)
+        if self.return_method is ReturnMethod.KEEP_ITEM:
+            raise IllegalTransition(ReturnAction.CHANGE_LOCATION.value, "a keep-item return")
+        if chosen == current:
+            raise InvalidRequest(f"the return already goes to {current}", field="location")
+        why = _required(reason, "reason")
+        self._touch(now)
+        self._record("return.location_changed", **{"from": current, "to": chosen}, reason=why)
+
     def mark_in_transit(self, now: datetime, tracking_number: str, carrier: str = "") -> None:
         ensure_allowed(self.status, ReturnAction.MARK_IN_TRANSIT)
         if self.return_method is ReturnMethod.KEEP_ITEM:

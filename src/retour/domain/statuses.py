@@ -34,6 +34,7 @@ class ReturnAction(StrEnum):
     COMPLETE = "complete"
     EXPIRE = "expire"
     EDIT_QUANTITIES = "edit_quantities"
+    CHANGE_LOCATION = "change_location"
 
 
 S = ReturnStatus
@@ -59,6 +60,9 @@ ALLOWED_FROM: Mapping[ReturnAction, frozenset[ReturnStatus]] = {
     # After approval, while units are still awaited (the aggregate also needs a line none of
     # whose units arrived). Before approval, approving sets the quantities.
     A.EDIT_QUANTITIES: frozenset({S.APPROVED, S.IN_TRANSIT, S.PARTIALLY_RECEIVED}),
+    # Until the parcel is on its way (a label addressed to the old location is the service's
+    # to check: void it first).
+    A.CHANGE_LOCATION: frozenset({S.REQUESTED, S.NEEDS_INFO, S.APPROVED}),
 }
 
 #: Statuses a return never leaves.

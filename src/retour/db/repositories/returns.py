@@ -271,6 +271,10 @@ class ReturnRepository:
     def location_of(self, ret: Return) -> int:
         return self._rows[id(ret)].location_id
 
+    def send_to(self, ret: Return, location_id: int) -> None:
+        """Point a loaded return at another location (written by the next `save`)."""
+        self._rows[id(ret)].location_id = location_id
+
 
 def _from_joined_rows(rows: Sequence[Row[*tuple[Any, ...]]]) -> Return | None:
     """The aggregate from the rows of `VIEW_RETURN` (none: no such return)."""

@@ -94,6 +94,24 @@ def edit_quantities(
     )  # fmt: skip
 
 
+def change_location(
+    uow: UnitOfWork,
+    staff: StaffMember,
+    number: str,
+    seen: str,
+    now: datetime,
+    location: str,
+    reason: str,
+) -> Return:
+    """Send the return to another location: a reviewer's decision, like approving."""
+    return act(
+        uow, staff, number, seen, Permission.REVIEW_RETURNS,
+        lambda rid, actor: use_cases.change_return_location(
+            uow, staff.store_id, rid, actor, now, location, reason
+        ),
+    )  # fmt: skip
+
+
 def reject(
     uow: UnitOfWork, staff: StaffMember, number: str, seen: str, now: datetime, reason: str
 ) -> Return:

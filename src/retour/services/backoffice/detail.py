@@ -4,7 +4,7 @@ and the actions this return allows that this staff member may take."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -48,6 +48,7 @@ ACTION_PERMISSIONS: dict[ReturnAction, Permission] = {
     ReturnAction.COMPLETE: Permission.MOVE_MONEY,
     ReturnAction.EXPIRE: Permission.CONFIGURE_STORE,
     ReturnAction.EDIT_QUANTITIES: Permission.REVIEW_RETURNS,
+    ReturnAction.CHANGE_LOCATION: Permission.REVIEW_RETURNS,
 }
 #: Statuses that do not count towards a customer's returns.
 NOT_COUNTED = (ReturnStatus.REJECTED.value, ReturnStatus.CANCELLED.value)
@@ -104,6 +105,9 @@ class ReturnDetail:
     actions: list[ReturnAction]
     may_add_notes: bool
     may_refund: bool
+    #: The return location it goes to (code), and the store's locations (code, name).
+    location: str = ""
+    locations: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def decision(self) -> dict[str, Any]:
@@ -162,7 +166,15 @@ def return_detail(uow: UnitOfWork, staff: StaffMember, number: str) -> ReturnDet
             ],
             may_add_notes=staff.may(Permission.ADD_NOTES),
             may_refund=refundable,
+            **_locations(uow, staff.store_id, ret.id),
         )
+
+
+def _locations(uow: UnitOfWork, store_id: int, return_id: int) -> dict[str, Any]:
+    chosen = uow.session.scalar(select(ReturnRow.location_id).where(ReturnRow.id == return_id))
+    every = uow.locations.all(store_id)
+    current = next((location.code for location in every if location.id == chosen), "")
+    return {"location": current, "locations": [(loc.code, loc.name) for loc in every]}
 
 
 def _history(uow: UnitOfWork, store_id: int, email: str) -> CustomerHistory:

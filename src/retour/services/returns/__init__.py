@@ -1,6 +1,7 @@
 """Return use cases, split by who does them: shopper, reviewer, warehouse, scheduler."""
 
 from retour.services.returns.expiry import expire_overdue_returns
+from retour.services.returns.location import change_return_location
 from retour.services.returns.quantities import edit_return_quantities
 from retour.services.returns.requesting import ReturnRequest, request_return
 from retour.services.returns.review import (
@@ -22,6 +23,7 @@ __all__ = [
     "answer_return_info",
     "approve_return",
     "cancel_return",
+    "change_return_location",
     "complete_return",
     "edit_return_quantities",
     "expire_overdue_returns",

@@ -17,6 +17,21 @@ class ShipmentExists(DomainError):
         )
 
 
+class LabelAddressedElsewhere(DomainError):
+    """A label (or drop-off code) of the return is addressed to its location: void it before
+    sending the return elsewhere. 409."""
+
+    code = "label_addressed_elsewhere"
+
+    def __init__(self, return_number: str, shipment_id: int, location: str) -> None:
+        super().__init__(
+            f"return {return_number} has shipment {shipment_id} addressed to {location}; "
+            "void it first, then make a new one for the new location",
+            shipment_id=shipment_id,
+            location=location,
+        )
+
+
 class LabelUnavailable(DomainError):
     """The label cannot be handed out: pending, failed, voided or expired. 409."""
 

@@ -24,7 +24,12 @@ from retour.services.errors import (
     NotFound,
     Unauthorized,
 )
-from retour.services.shipments.errors import CarrierDown, LabelUnavailable, ShipmentExists
+from retour.services.shipments.errors import (
+    CarrierDown,
+    LabelAddressedElsewhere,
+    LabelUnavailable,
+    ShipmentExists,
+)
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -35,6 +40,7 @@ _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
     (AlreadyDone, 409, "Already done"),
     (AlreadyExists, 409, "Already exists"),
     (ShipmentExists, 409, "Shipment exists"),
+    (LabelAddressedElsewhere, 409, "Label addressed elsewhere"),
     (LabelUnavailable, 409, "Label unavailable"),
     (CarrierDown, 503, "Carrier unavailable"),
     (IdempotencyMismatch, 422, "Idempotency key reused"),

@@ -73,6 +73,12 @@ class CancelBody(_In):
     reason: Annotated[str, Field(max_length=5000)] = ""
 
 
+class LocationChangeBody(_In):
+    #: A return location's code, as `GET /locations` lists them.
+    location: Annotated[str, Field(min_length=1, max_length=64)]
+    reason: Message
+
+
 class InTransitBody(_In):
     tracking_number: Annotated[str, Field(min_length=1, max_length=100)]
     carrier: Annotated[str, Field(max_length=64)] = ""

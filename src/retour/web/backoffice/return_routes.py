@@ -72,6 +72,12 @@ def _cancel(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
     return actions.cancel(v.new_uow(), v.staff, number, seen, v.now, f.get("reason", ""))
 
 
+def _change_location(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
+    return actions.change_location(
+        v.new_uow(), v.staff, number, seen, v.now, f.get("location", ""), f.get("reason", "")
+    )
+
+
 def _mark_in_transit(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
     tracking, carrier = f.get("tracking_number", "").strip(), f.get("carrier", "").strip()
     return actions.mark_in_transit(v.new_uow(), v.staff, number, seen, v.now, tracking, carrier)
@@ -97,6 +103,7 @@ ACTIONS: dict[str, Callable[[StaffVisit, str, str, dict[str, str]], Return]] = {
     "reject": _reject,
     "request-info": _request_info,
     "cancel": _cancel,
+    "location": _change_location,
     "mark-in-transit": _mark_in_transit,
     "receive": _receive,
     "inspect": _inspect,

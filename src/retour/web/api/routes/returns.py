@@ -24,6 +24,7 @@ from retour.web.api.schemas import (
     EventPublic,
     InspectBody,
     InTransitBody,
+    LocationChangeBody,
     MessageBody,
     QuantitiesBody,
     ReceiveBody,
@@ -247,6 +248,29 @@ def cancel_route(return_id: int, api: Api, body: CancelBody | None = None) -> JS
         body,
         lambda uow: use_cases.cancel_return(
             uow, api.store_id, return_id, api.actor, api.clock.now(), reason
+        ),
+        ReturnPublic.from_domain,
+    )
+
+
+@router.post(
+    "/{return_id}/location",
+    response_model=ReturnPublic,
+    responses={
+        **_ACTION_RESPONSES,
+        409: {
+            "description": "`illegal_transition` naming the status (only requested, needs_info "
+            "or approved returns move); `label_addressed_elsewhere`: void the label first"
+        },
+    },
+)
+def change_location_route(return_id: int, body: LocationChangeBody, api: Api) -> JSONResponse:
+    """Send the return to another of the store's locations (`GET /locations`), with a reason;
+    a label already made must be voided first."""
+    return api.mutate(
+        body,
+        lambda uow: use_cases.change_return_location(
+            uow, api.store_id, return_id, api.actor, api.clock.now(), body.location, body.reason
         ),
         ReturnPublic.from_domain,
     )
