@@ -11,18 +11,23 @@ from sqlalchemy import func, select
 
 from retour.db.models import (
     ApiKey,
+    EmailTemplate,
     InventoryLocation,
+    NotificationSetting,
     ReturnReason,
     ReturnRouteRow,
     ReturnRow,
     StaffUser,
 )
 from retour.domain.addresses import Address
+from retour.domain.notifications import EMAIL_KINDS
 from retour.domain.staff import NotPermitted, Role, StaffMember
+from retour.notifications.templates import TemplateSource
 from retour.services.backoffice import (
     api_key_settings,
     bulk,
     dashboard,
+    email_settings,
     location_settings,
     on_behalf,
     reason_settings,
@@ -39,6 +44,8 @@ ALLOWED = {
     "add_reason": {R.OWNER, R.ADMIN},
     "add_location": {R.OWNER, R.ADMIN},
     "save_routing_rules": {R.OWNER, R.ADMIN},
+    "save_email_template": {R.OWNER, R.ADMIN},
+    "switch_email_off": {R.OWNER, R.ADMIN},
     "new_return": {R.OWNER, R.ADMIN, R.AGENT},
     "unplanned_return": {R.OWNER, R.ADMIN, R.AGENT, R.WAREHOUSE},
     "bulk_approve": {R.OWNER, R.ADMIN, R.AGENT},
@@ -60,6 +67,8 @@ def rows(uow) -> tuple[int, ...]:
                 ReturnRow,
                 InventoryLocation,
                 ReturnRouteRow,
+                EmailTemplate,
+                NotificationSetting,
             )
         )
 
@@ -68,6 +77,8 @@ def run(action: str, uow, staff: StaffMember, shop, index: int):
     now = shop.clock.now()
     order = import_sample_order(uow, shop.store_id, shop.clock, platform_id=f"8{index}").order
     line = order.lines[0].id
+    kind = list(EMAIL_KINDS)[index]  # one row per role that may: each adds, none updates
+    template = TemplateSource("{{ rma.number }}", "<p>{{ rma.number }}</p>", "{{ rma.number }}")
     calls = {
         "add_user": lambda: staff_settings.add_staff_user(
             uow, staff, staff_settings.NewStaffUser(f"new{index}@acme.test", "", "agent"), now
@@ -82,6 +93,10 @@ def run(action: str, uow, staff: StaffMember, shop, index: int):
         "save_routing_rules": lambda: location_settings.save_rules(
             uow, staff, [location_settings.RuleRow("returns", "country", "GB")] * (index + 1)
         ),
+        "save_email_template": lambda: email_settings.save_email_template(
+            uow, staff, kind, "en", template, "http://127.0.0.1:8000", now
+        ),
+        "switch_email_off": lambda: email_settings.switch_email(uow, staff, kind, False, now),
         "new_return": lambda: on_behalf.open_return_for_shopper(
             uow,
             staff,

@@ -9,26 +9,15 @@ from retour.domain.addresses import Address
 from retour.domain.routing import Route, RouteMatch
 from retour.services.return_locations import ReturnLocation, return_locations
 from retour.services.return_routing import return_routing
-from retour.services.stores import create_staff_user
-from tests.backoffice.steps import PASSWORD
+from tests.browser.settings_pages import owner_on_settings_page
 
 
 def test_an_owner_adds_a_uk_hub_and_routes_british_returns_to_it(
     staff_browser, live_backoffice, uow
 ):
     shop = live_backoffice
-    create_staff_user(
-        uow, store_slug="acme", email="owner@acme.test", password=PASSWORD, role="owner",
-        now=shop.clock.now(),
-    )  # fmt: skip
-    owner = staff_browser("owner")
-    owner.sign_in("owner@acme.test")
+    owner = owner_on_settings_page(staff_browser, shop, uow, "Return locations", "locations")
     page = owner.page
-    owner.open("/settings", "settings")
-    with page.expect_navigation():
-        page.get_by_role("link", name="Return locations").click()
-    owner.landed("locations")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Return locations")
 
     adding = page.locator("form").filter(has=page.get_by_role("button", name="Add the location"))
     adding.get_by_label("Location code").fill("uk-hub")
