@@ -4,6 +4,8 @@ a broken template refused next to its field with nothing stored; other roles ref
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import re
 from email import message_from_bytes, policy
 from pathlib import Path
@@ -16,6 +18,7 @@ from retour.notifications import editing, listing
 from retour.notifications.sender import email_sender_from_settings
 from retour.notifications.templates import TemplateSource, default_templates
 from retour.services.outbox.worker import Worker, WorkerSettings
+from retour.web.backoffice.visit import CSP
 from tests.backoffice.steps import BASE, csrf_of
 
 EMAILS = f"{BASE}/settings/emails"
@@ -157,6 +160,13 @@ def test_a_preview_shows_the_draft_rendered_and_stores_nothing(shop, uow):
     assert "&lt;p&gt;Hi Sam Shopper&lt;/p&gt;" in frame.group(1)
     assert "<p>Hi Sam Shopper</p>" not in shown.text
     assert "print nothing: <code>&#39;nope&#39; is undefined</code>" in shown.text
+    body_style = hashlib.sha256(b"margin:0;padding:0;background-color:#f4f4f5;").digest()
+    policy = shown.headers["content-security-policy"]
+    assert "style-src 'self' 'unsafe-hashes' 'sha256-" in policy
+    assert f"'sha256-{base64.b64encode(body_style).decode()}'" in policy
+    others = [rule for rule in policy.split("; ") if not rule.startswith("style-src")]
+    assert others == [rule for rule in CSP.split("; ") if not rule.startswith("style-src")]
+    assert shop.staff("owner").get(REQUESTED_EN).headers["content-security-policy"] == CSP
     assert (
         'name="subject" rows="2" spellcheck="false" class="code">\nHello {{ recipient.name }}'
         in (shown.text)
@@ -216,7 +226,8 @@ def test_switching_a_kind_off_cancels_its_waiting_emails_and_on_sends_it_again(s
     assert email.status == "cancelled"
     page = client.get(off.headers["location"])
     notice = (
-        "return_requested is off: it is not sent from now on. 1 waiting to be sent were cancelled."
+        "return_requested is off: it is not sent from now on. "
+        "Cancelled: 1 e-mail still waiting to be sent."
     )
     assert f'<p class="notice" role="status">{notice}</p>' in page.text
     assert 'name="enabled" value="yes">\n        <span>off</span>' in page.text

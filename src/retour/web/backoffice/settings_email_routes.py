@@ -18,6 +18,7 @@ from retour.services.backoffice.email_settings import (
     switch_email,
 )
 from retour.web.backoffice import forms
+from retour.web.backoffice.email_preview import preview_policy
 from retour.web.backoffice.settings_store_routes import LANGUAGE_NAMES
 from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
 
@@ -62,7 +63,8 @@ def emails_page(request: Request) -> Response:
     done, kind, cancelled = query.get("done", ""), query.get("kind", ""), query.get("cancelled", "")
     notice = f"{kind} {SWITCHED[done]}" if done in SWITCHED and kind in SENT_WHEN else ""
     if notice and cancelled.isdigit() and int(cancelled):
-        notice += f" {int(cancelled)} waiting to be sent were cancelled."
+        count = int(cancelled)
+        notice += f" Cancelled: {count} e-mail{'s' if count > 1 else ''} still waiting to be sent."
     return visit.page(
         "settings_emails.html", kinds=email_kinds(visit.new_uow(), visit.staff),
         sent_when=SENT_WHEN, languages=LANGUAGES, done=notice,
@@ -147,10 +149,13 @@ def _page(
     view = email_template(visit.new_uow(), visit.staff, kind, locale)
     typed = kept or {}
     source = _source(typed) if all(part in typed for part in PARTS) else view.source
-    return visit.page(
+    page = visit.page(
         "settings_email.html", status_code, view=view, source=source, part_labels=PART_LABELS,
         language=LANGUAGES.get(locale, locale), sent_when=SENT_WHEN.get(kind, ""),
         error=error, field=error.extra.get("field", "") if error else "",
         rma=typed.get("rma", ""), preview=preview,
         done=DONE.get(visit.request.query_params.get("done", ""), ""),
     )  # fmt: skip
+    if preview is not None:
+        page.headers["Content-Security-Policy"] = preview_policy(preview.html)
+    return page
