@@ -59,6 +59,7 @@ def test_an_owner_previews_and_saves_a_subject(staff_browser, live_backoffice, u
         body = tab.frame_locator("iframe.email-preview").locator("body")
         expect(body.get_by_text("R-100231").first).to_be_visible()
         # The e-mail's inline styles apply: the page's policy allows them by hash.
-        expect(body).to_have_css("background-color", "rgb(244, 244, 245)")
+        expect(body).to_have_css("background-color", "rgb(244, 244, 245)")  # a style=""
+        expect(body.locator("h1")).to_have_css("font-size", "22px")  # the <style> element
     finally:
         strict.close()
