@@ -150,6 +150,7 @@ def test_a_preview_shows_the_draft_rendered_and_stores_nothing(shop, uow):
     shown = post(shop.staff("owner"), f"{REQUESTED_EN}/preview", **draft)
 
     assert shown.status_code == 200
+    assert '<h2 id="preview-heading">Preview with the sample return</h2>' in shown.text
     assert '<dd id="preview-subject">Hello Sam Shopper: R-100231</dd>' in shown.text
     text = '<pre class="email-text" id="preview-text">Hi Sam Shopper,\nwe have R-100231.\n</pre>'
     assert text in shown.text
@@ -177,11 +178,12 @@ def test_a_preview_shows_the_draft_rendered_and_stores_nothing(shop, uow):
 def test_a_preview_with_a_real_return_uses_its_number_and_another_stores_is_refused(shop, uow):
     client = shop.staff("owner")
 
-    shown = post(client, f"{REQUESTED_EN}/preview", **GOOD, rma=shop.requested.lower())
+    shown = post(client, f"{REQUESTED_EN}/preview", **GOOD, rma=f" {shop.requested.lower()} ")
     refused = post(client, f"{REQUESTED_EN}/preview", **GOOD, rma=shop.other_stores)
 
     assert shown.status_code == 200
     assert f'<dd id="preview-subject">We have your request {shop.requested}</dd>' in shown.text
+    assert f'<h2 id="preview-heading">Preview with return {shop.requested}</h2>' in shown.text
     assert refused.status_code == 400
     error = f"This store has no return {shop.other_stores}."
     assert f'<p class="error" role="alert" id="template-error">{error}</p>' in refused.text
