@@ -11,7 +11,9 @@ from sqlalchemy import func, select
 
 from retour.db.models import (
     ApiKey,
+    EmailTemplate,
     InventoryLocation,
+    NotificationSetting,
     PolicyVersion,
     ReturnReason,
     ReturnRouteRow,
@@ -19,11 +21,14 @@ from retour.db.models import (
     StaffUser,
 )
 from retour.domain.addresses import Address
+from retour.domain.notifications import EMAIL_KINDS
 from retour.domain.staff import NotPermitted, Role, StaffMember
+from retour.notifications.templates import TemplateSource
 from retour.services.backoffice import (
     api_key_settings,
     bulk,
     dashboard,
+    email_settings,
     location_settings,
     on_behalf,
     policy_settings,
@@ -44,6 +49,8 @@ ALLOWED = {
     "save_routing_rules": {R.OWNER, R.ADMIN},
     "save_policy": {R.OWNER, R.ADMIN},
     "simulate_policy": {R.OWNER, R.ADMIN},
+    "save_email_template": {R.OWNER, R.ADMIN},
+    "switch_email_off": {R.OWNER, R.ADMIN},
     "new_return": {R.OWNER, R.ADMIN, R.AGENT},
     "unplanned_return": {R.OWNER, R.ADMIN, R.AGENT, R.WAREHOUSE},
     "bulk_approve": {R.OWNER, R.ADMIN, R.AGENT},
@@ -66,6 +73,8 @@ def rows(uow) -> tuple[int, ...]:
                 InventoryLocation,
                 ReturnRouteRow,
                 PolicyVersion,
+                EmailTemplate,
+                NotificationSetting,
             )
         )
 
@@ -74,6 +83,8 @@ def run(action: str, uow, staff: StaffMember, shop, index: int):
     now = shop.clock.now()
     order = import_sample_order(uow, shop.store_id, shop.clock, platform_id=f"8{index}").order
     line = order.lines[0].id
+    kind = list(EMAIL_KINDS)[index]  # one row per role that may: each adds, none updates
+    template = TemplateSource("{{ rma.number }}", "<p>{{ rma.number }}</p>", "{{ rma.number }}")
     calls = {
         "add_user": lambda: staff_settings.add_staff_user(
             uow, staff, staff_settings.NewStaffUser(f"new{index}@acme.test", "", "agent"), now
@@ -94,6 +105,10 @@ def run(action: str, uow, staff: StaffMember, shop, index: int):
         "simulate_policy": lambda: policy_settings.simulate_typed_policy(
             uow, staff, POLICY, 90, now
         ),
+        "save_email_template": lambda: email_settings.save_email_template(
+            uow, staff, kind, "en", template, "http://127.0.0.1:8000", now
+        ),
+        "switch_email_off": lambda: email_settings.switch_email(uow, staff, kind, False, now),
         "new_return": lambda: on_behalf.open_return_for_shopper(
             uow,
             staff,
