@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from retour.db.models import CarrierAccountRow
-from retour.services.shipments import list_carrier_accounts
+from retour.services.shipments import AccountChanges, list_carrier_accounts, set_carrier_account
 from retour.services.store_settings import money_settings
 from tests.backoffice.steps import BASE, csrf_of
 
@@ -246,3 +246,19 @@ def test_the_page_sends_a_csp_without_inline_scripts_or_styles(shop):
     assert "'unsafe-inline'" not in policy
     assert "<script>" not in page.text and "style=" not in page.text
     assert f'href="{CARRIERS}"' in shop.staff("owner").get(f"{BASE}/settings").text
+
+
+def test_another_stores_account_is_not_found_from_this_store(shop, uow, bodies, backoffice_app):
+    app, _ = backoffice_app
+    changes = AccountChanges(api_key=API_KEY)
+    set_carrier_account(uow, app.state.carriers, shop.other_store_id, "easypost", changes,
+                        shop.clock.now())  # fmt: skip
+    client = shop.staff("owner")
+
+    off = post(client, bodies, f"{CARRIERS}/accounts/easypost/off")
+    changed = post(client, bodies, f"{CARRIERS}/accounts/easypost", api_key=NEW_KEY)
+
+    assert (off.status_code, changed.status_code) == (404, 404)
+    assert stored(uow, shop.other_store_id) == [("easypost", API_KEY, "", "", True)]
+    assert stored(uow, shop.store_id) == []
+    bodies.assert_no_secret()

@@ -69,17 +69,14 @@ async def change(request: Request, carrier: str) -> Response:
     return visit.redirect(f"{PAGE}?done=saved#carrier-{carrier}")
 
 
-@router.post("/accounts/{carrier}/{switch}")
-async def switch(request: Request, carrier: str, switch: str) -> Response:
-    visit = StaffVisit(request)
-    if switch not in ("on", "off"):
-        return visit.redirect(PAGE)
-    try:
-        await visit.form()
-        switch_account(visit.new_uow(), visit.staff, carrier, switch == "on", visit.now)
-    except DomainError as error:
-        return _page(visit, error, refusal_status(error), target=carrier)
-    return visit.redirect(f"{PAGE}?done={switch}#carrier-{carrier}")
+@router.post("/accounts/{carrier}/off")
+async def switch_off(request: Request, carrier: str) -> Response:
+    return await _switch(StaffVisit(request), carrier, is_active=False)
+
+
+@router.post("/accounts/{carrier}/on")
+async def switch_on(request: Request, carrier: str) -> Response:
+    return await _switch(StaffVisit(request), carrier, is_active=True)
 
 
 @router.post("/labels")
@@ -92,6 +89,15 @@ async def labels(request: Request) -> Response:
     except DomainError as error:
         return _page(visit, error, refusal_status(error), kept=fields, target="labels")
     return visit.redirect(f"{PAGE}?done=labels#labels")
+
+
+async def _switch(visit: StaffVisit, carrier: str, is_active: bool) -> Response:
+    try:
+        await visit.form()
+        switch_account(visit.new_uow(), visit.staff, carrier, is_active, visit.now)
+    except DomainError as error:
+        return _page(visit, error, refusal_status(error), target=carrier)
+    return visit.redirect(f"{PAGE}?done={'on' if is_active else 'off'}#carrier-{carrier}")
 
 
 def _carriers(visit: StaffVisit) -> Carriers:
