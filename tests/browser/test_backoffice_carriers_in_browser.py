@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from retour.services.shipments import list_carrier_accounts
 from retour.services.store_settings import money_settings
-from retour.services.stores import create_staff_user
-from tests.backoffice.steps import PASSWORD
+from tests.browser.staff import owner_on_settings_page
 
 API_KEY = "EZTK_browser_secret_0123456789"
 WEBHOOK_SECRET = "whsec_browser_secret_abcdef"
@@ -19,17 +18,8 @@ def test_an_owner_adds_an_easypost_account_switches_it_off_and_sets_the_label_co
     staff_browser, live_backoffice, uow
 ):
     shop = live_backoffice
-    create_staff_user(
-        uow, store_slug="acme", email="owner@acme.test", password=PASSWORD, role="owner",
-        now=shop.clock.now(),
-    )  # fmt: skip
-    owner = staff_browser("owner")
-    owner.sign_in("owner@acme.test")
+    owner = owner_on_settings_page(staff_browser, shop, uow, "Carriers", "carriers")
     page = owner.page
-    owner.open("/settings", "settings")
-    with page.expect_navigation():
-        page.get_by_role("link", name="Carriers").click()
-    owner.landed("carriers")
     expect(page.get_by_role("heading", level=1)).to_have_text("Carriers")
     expect(page.locator("#default-carrier")).to_have_text("Built-in carrier")
 
