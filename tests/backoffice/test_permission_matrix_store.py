@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from retour.db.models import (
     ApiKey,
+    CarrierAccountRow,
     EmailTemplate,
     InventoryLocation,
     NotificationSetting,
@@ -19,24 +20,31 @@ from retour.db.models import (
     ReturnRouteRow,
     ReturnRow,
     StaffUser,
+    Store,
 )
 from retour.domain.addresses import Address
 from retour.domain.notifications import EMAIL_KINDS
 from retour.domain.staff import NotPermitted, Role, StaffMember
 from retour.notifications.templates import TemplateSource
+from retour.services import shipments
 from retour.services.backoffice import (
     api_key_settings,
     bulk,
+    carrier_settings,
     dashboard,
     email_settings,
     location_settings,
     on_behalf,
+    payment_settings,
     policy_settings,
     reason_settings,
     staff_settings,
     unplanned,
 )
 from retour.services.backoffice.queue import QueueFilter, returns_queue
+from retour.shipping.easypost import NAME as EASYPOST
+from retour.shipping.easypost import easypost_factory
+from retour.shipping.registry import Carriers
 from tests.factories import import_sample_order
 
 R = Role
@@ -51,6 +59,8 @@ ALLOWED = {
     "simulate_policy": {R.OWNER, R.ADMIN},
     "save_email_template": {R.OWNER, R.ADMIN},
     "switch_email_off": {R.OWNER, R.ADMIN},
+    "switch_carrier_account": {R.OWNER, R.ADMIN},
+    "save_money_settings": {R.OWNER, R.ADMIN},
     "new_return": {R.OWNER, R.ADMIN, R.AGENT},
     "unplanned_return": {R.OWNER, R.ADMIN, R.AGENT, R.WAREHOUSE},
     "bulk_approve": {R.OWNER, R.ADMIN, R.AGENT},
@@ -62,8 +72,9 @@ READS = {"dashboard", "queue", "simulate_policy"}
 
 
 def rows(uow) -> tuple[int, ...]:
+    """How many rows of each kind, how many carrier accounts are on, and Σ restocking fees."""
     with uow:
-        return tuple(
+        counts = tuple(
             uow.session.scalar(select(func.count()).select_from(model)) or 0
             for model in (
                 StaffUser,
@@ -75,8 +86,22 @@ def rows(uow) -> tuple[int, ...]:
                 PolicyVersion,
                 EmailTemplate,
                 NotificationSetting,
+                CarrierAccountRow,
             )
         )
+        active = select(func.count()).where(CarrierAccountRow.is_active.is_(True))
+        fees = select(func.coalesce(func.sum(Store.restocking_fee_bp), 0))
+        return (*counts, uow.session.scalar(active) or 0, uow.session.scalar(fees) or 0)
+
+
+def switch_carrier_account(uow, staff: StaffMember, shop, index: int):
+    """The store's EasyPost account (made once, on), switched off, on, off… by each role."""
+    carriers = Carriers(factories={EASYPOST: easypost_factory()})
+    now = shop.clock.now()
+    if not shipments.list_carrier_accounts(uow, shop.store_id):
+        changes = shipments.AccountChanges(api_key="EZTK_matrix")
+        shipments.set_carrier_account(uow, carriers, shop.store_id, EASYPOST, changes, now)
+    return carrier_settings.switch_account(uow, staff, EASYPOST, index % 2 == 1, now)
 
 
 def run(action: str, uow, staff: StaffMember, shop, index: int):
@@ -109,6 +134,16 @@ def run(action: str, uow, staff: StaffMember, shop, index: int):
             uow, staff, kind, "en", template, "http://127.0.0.1:8000", now
         ),
         "switch_email_off": lambda: email_settings.switch_email(uow, staff, kind, False, now),
+        "switch_carrier_account": lambda: switch_carrier_account(uow, staff, shop, index),
+        "save_money_settings": lambda: payment_settings.save_money_settings(
+            uow,
+            staff,
+            {
+                **dict.fromkeys((*payment_settings.PERCENTS, *payment_settings.AMOUNTS), "0"),
+                "restocking_fee_bp": str(index + 1),
+                "exchange_fallback": "refund",
+            },
+        ),
         "new_return": lambda: on_behalf.open_return_for_shopper(
             uow,
             staff,

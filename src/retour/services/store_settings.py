@@ -38,6 +38,12 @@ def money_settings(uow: UnitOfWork, store_id: int) -> MoneySettings:
         return _read(_store(uow, store_id))
 
 
+def store_currency(uow: UnitOfWork, store_id: int) -> str:
+    """The currency the store's amounts are in (it never changes)."""
+    with uow:
+        return _store(uow, store_id).currency
+
+
 def update_money_settings(uow: UnitOfWork, store_id: int, changes: dict[str, Any]) -> MoneySettings:
     """Change only the settings given; every value is checked before anything is saved."""
     for name, value in changes.items():

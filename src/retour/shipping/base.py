@@ -94,6 +94,8 @@ class CarrierAccount:
     webhook_secret: str = field(default="", repr=False)
     #: The carrier's service to buy; empty: the cheapest rate.
     service: str = ""
+    #: Off: no new labels are bought here (shipments bought before are still served).
+    is_active: bool = True
 
 
 class CarrierRefused(Exception):

@@ -57,13 +57,16 @@ class Carriers:
 
     def for_store(self, accounts: Sequence[CarrierAccount]) -> Carriers:
         """The carriers of one store: its accounts' adapters join the installation's, and
-        the first of them becomes its default (new labels are bought there). Accounts of a
-        carrier this installation no longer knows are left out."""
-        built = [self.for_account(a) for a in accounts if a.carrier in self._factories]
-        if not built:
+        the first one that is on becomes its default (new labels are bought there); one that
+        is off still voids and tracks what it bought. Accounts of a carrier this installation
+        no longer knows are left out."""
+        known = [account for account in accounts if account.carrier in self._factories]
+        if not known:
             return self
-        every = [*self._by_name.values(), *built]
-        return Carriers(every, default=built[0].name, factories=self._factories)
+        every = [*self._by_name.values(), *(self.for_account(account) for account in known)]
+        active = [account.carrier for account in known if account.is_active]
+        default = active[0] if active else self.default
+        return Carriers(every, default=default, factories=self._factories)
 
 
 def carriers_from_settings(settings: Settings) -> Carriers:

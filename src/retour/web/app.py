@@ -42,8 +42,10 @@ from retour.web.backoffice import auth_routes as backoffice_auth
 from retour.web.backoffice import queue_routes as backoffice_queue
 from retour.web.backoffice import report_routes as backoffice_reports
 from retour.web.backoffice import return_routes as backoffice_returns
+from retour.web.backoffice import settings_carrier_routes as backoffice_carriers
 from retour.web.backoffice import settings_email_routes as backoffice_emails
 from retour.web.backoffice import settings_location_routes as backoffice_locations
+from retour.web.backoffice import settings_payment_routes as backoffice_payments
 from retour.web.backoffice import settings_policy_routes as backoffice_policy
 from retour.web.backoffice import settings_reason_routes as backoffice_reasons
 from retour.web.backoffice import settings_routes as backoffice_settings
@@ -129,6 +131,8 @@ def create_app(
     app.include_router(backoffice_locations.router)
     app.include_router(backoffice_policy.router)
     app.include_router(backoffice_emails.router)
+    app.include_router(backoffice_carriers.router)
+    app.include_router(backoffice_payments.router)
     app.include_router(backoffice_store.router)
     app.include_router(backoffice_webhooks.router)
     app.include_router(backoffice_webhook_deliveries.router)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from retour.db.base import Base
@@ -106,6 +106,9 @@ class CarrierAccountRow(Base):
     webhook_secret: Mapped[str] = mapped_column(Text, default="")
     #: The carrier's service to buy (e.g. `Priority`); empty: the lowest rate.
     service: Mapped[str] = mapped_column(String(64), default="")
+    #: Off: the store's new labels are not bought here; its shipments bought here are still
+    #: voided and tracked with it.
+    is_active: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 

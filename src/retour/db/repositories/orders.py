@@ -9,7 +9,7 @@ from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from retour.db.locking import lock_row
-from retour.db.models import Fulfilment, FulfilmentLine, OrderLineRow, OrderRow
+from retour.db.models import Fulfilment, FulfilmentLine, OrderLineRow, OrderPayment, OrderRow
 from retour.domain.orders import Order, OrderLine
 
 _FULFILLED = (
@@ -88,6 +88,19 @@ def _whole_order() -> Select[OrderRow]:
 class OrderRepository:
     def __init__(self, session: Session) -> None:
         self.session = session
+
+    def recent_gateways(self, store_id: int, payments: int) -> list[str]:
+        """The gateway names of the store's last `payments` payments imported, in order."""
+        recent = (
+            select(OrderPayment.gateway)
+            .where(OrderPayment.store_id == store_id)
+            .order_by(OrderPayment.id.desc())
+            .limit(payments)
+            .subquery()
+        )
+        return list(
+            self.session.scalars(select(recent.c.gateway).distinct().order_by(recent.c.gateway))
+        )
 
     def get_row(self, store_id: int, order_id: int) -> OrderRow | None:
         statement = _whole_order().where(OrderRow.id == order_id, OrderRow.store_id == store_id)

@@ -106,8 +106,8 @@ def retry_from_page(
     )
 
 
-def parse_amount(text: str, currency: str) -> int | None:
-    """`"117.60"` → 11760 (EUR); blank → None (the quote's amount)."""
+def parse_amount(text: str, currency: str, field: str = "amount") -> int | None:
+    """`"117.60"` → 11760 (EUR); blank → None (the quote's amount). A refusal names `field`."""
     cleaned = text.strip().replace(" ", "").replace(",", ".")
     if not cleaned:
         return None
@@ -119,7 +119,7 @@ def parse_amount(text: str, currency: str) -> int | None:
     if not value.is_finite() or value.as_tuple().exponent < -places:  # type: ignore[operator]
         example = f"{12:.{places}f}" if places else "12"
         raise InvalidRequest(
-            f"Type the amount as a number like {example}, in {currency}.", field="amount"
+            f"Type the amount as a number like {example}, in {currency}.", field=field
         )
     return int(value.scaleb(places))
 

@@ -7,6 +7,7 @@ from retour.services.shipments.accounts import (
     remove_carrier_account,
     set_carrier_account,
     store_carriers,
+    switch_carrier_account,
 )
 from retour.services.shipments.common import IdempotencyKey, ShipmentOutcome
 from retour.services.shipments.creating import ShipmentRequest, create_shipment
@@ -53,6 +54,7 @@ __all__ = [
     "shipments_to_refresh",
     "shipping_settings",
     "store_carriers",
+    "switch_carrier_account",
     "update_shipping_settings",
     "void_shipment",
 ]

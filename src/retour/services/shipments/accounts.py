@@ -1,8 +1,9 @@
-"""A store's carrier accounts (EasyPost): set, read, remove; and the carriers a store uses.
+"""A store's carrier accounts (EasyPost): set, read, turn off and on, remove; and the
+carriers a store uses.
 
 The API key and the webhook secret are written, never read back: views say only whether a
-webhook secret is set. A store with an account buys its new labels with that carrier; one
-without uses the built-in carrier.
+webhook secret is set. A store with an account that is on buys its new labels with that
+carrier; one without uses the built-in carrier.
 """
 
 from __future__ import annotations
@@ -34,17 +35,19 @@ class CarrierAccountView:
     carrier: str
     service: str
     has_webhook_secret: bool
+    is_active: bool
     created_at: datetime
     updated_at: datetime
 
     @classmethod
     def of(cls, row: CarrierAccountRow) -> CarrierAccountView:
-        return cls(row.carrier, row.service, bool(row.webhook_secret), row.created_at,
-                   row.updated_at)  # fmt: skip
+        return cls(row.carrier, row.service, bool(row.webhook_secret), row.is_active,
+                   row.created_at, row.updated_at)  # fmt: skip
 
 
 def account_of(row: CarrierAccountRow) -> CarrierAccount:
-    return CarrierAccount(row.carrier, row.api_key, row.webhook_secret, row.service)
+    return CarrierAccount(row.carrier, row.api_key, row.webhook_secret, row.service,
+                          row.is_active)  # fmt: skip
 
 
 def store_carriers(uow: UnitOfWork, carriers: Carriers, store_id: int) -> Carriers:
@@ -100,6 +103,23 @@ def set_carrier_account(
         row.updated_at = now
         uow.carrier_accounts.add(row)
         uow.commit()
+        return CarrierAccountView.of(row)
+
+
+def switch_carrier_account(
+    uow: UnitOfWork, store_id: int, carrier: str, is_active: bool, now: datetime
+) -> CarrierAccountView:
+    """Off: the store's new labels are made by its next account that is on, else the built-in
+    carrier; shipments bought with this one are still voided and tracked with it. On: its
+    labels are bought here again (the key and the secret were kept)."""
+    with uow:
+        row = uow.carrier_accounts.get(store_id, carrier)
+        if row is None:
+            raise NotFound("carrier account", carrier)
+        if row.is_active != is_active:
+            row.is_active = is_active
+            row.updated_at = now
+            uow.commit()
         return CarrierAccountView.of(row)
 
 

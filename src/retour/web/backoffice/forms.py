@@ -8,6 +8,7 @@ from typing import TypeVar
 from retour.domain.errors import InvalidRequest
 from retour.domain.inputs import InspectionInput, Receipt
 from retour.domain.lines import Disposition, Grade
+from retour.domain.policy.sentences import amount_text
 from retour.domain.returns import Return
 from retour.services.backoffice.station import StationLine
 
@@ -121,3 +122,8 @@ def choice(kind: type[E], fields: dict[str, str], name: str, default: E) -> E:
 def confirmed(fields: dict[str, str], what: str) -> None:
     if fields.get("confirm") != "yes":
         raise InvalidRequest(f"Tick the box to confirm that you want to {what}.", field="confirm")
+
+
+def amount_field(amount: int, currency: str) -> str:
+    """An amount as a form shows it to be typed again: 450 EUR → `4.50`."""
+    return amount_text(amount, currency).removesuffix(f" {currency}")
