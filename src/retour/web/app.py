@@ -42,6 +42,7 @@ from retour.web.backoffice import auth_routes as backoffice_auth
 from retour.web.backoffice import queue_routes as backoffice_queue
 from retour.web.backoffice import report_routes as backoffice_reports
 from retour.web.backoffice import return_routes as backoffice_returns
+from retour.web.backoffice import settings_audit_routes as backoffice_audit
 from retour.web.backoffice import settings_carrier_routes as backoffice_carriers
 from retour.web.backoffice import settings_email_routes as backoffice_emails
 from retour.web.backoffice import settings_location_routes as backoffice_locations
@@ -132,6 +133,7 @@ def create_app(
     app.include_router(backoffice_policy.router)
     app.include_router(backoffice_emails.router)
     app.include_router(backoffice_carriers.router)
+    app.include_router(backoffice_audit.router)
     app.include_router(backoffice_payments.router)
     app.include_router(backoffice_store.router)
     app.include_router(backoffice_webhooks.router)

@@ -37,12 +37,13 @@ from retour.db.models.shipments import (
     ShipmentRow,
     TrackingEventRow,
 )
-from retour.db.models.staff import ReturnNote, StaffPasswordReset, StaffSession
+from retour.db.models.staff import AuditEntry, ReturnNote, StaffPasswordReset, StaffSession
 from retour.db.models.stores import ApiKey, ReturnReason, StaffUser, Store
 from retour.db.models.tallies import ReturnStatusTally
 
 __all__ = [
     "ApiKey",
+    "AuditEntry",
     "CarrierAccountRow",
     "CarrierWebhookRow",
     "Customer",

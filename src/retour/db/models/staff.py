@@ -1,10 +1,12 @@
-"""What the back office keeps about staff signing in, and the notes staff leave on returns."""
+"""What the back office keeps about staff signing in, the notes staff leave on returns, and the
+audit log of their changes to the store's settings."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from retour.db.base import Base
@@ -50,3 +52,21 @@ class ReturnNote(Base):
     author: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    """One change to the store's settings, written in the transaction of the change: who, when,
+    which area (`staff`, `api_keys`, `policy`…), what (`added`, `changed`…), of what (a code,
+    an e-mail, a version) and its details. Never a secret: keys and passwords are left out."""
+
+    __tablename__ = "audit_entries"
+    __table_args__ = (Index("ix_audit_entries_store", "store_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    occurred_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(300))
+    area: Mapped[str] = mapped_column(String(32))
+    action: Mapped[str] = mapped_column(String(32))
+    subject: Mapped[str] = mapped_column(String(300), default="")
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

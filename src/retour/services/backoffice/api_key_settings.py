@@ -12,6 +12,7 @@ from retour.db.models import ApiKey
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.staff import Permission, StaffMember, ensure_permitted
+from retour.services.backoffice.audit import audit_entry, audited
 from retour.services.errors import NotFound
 from retour.services.stores import API_KEY_PREFIX, create_api_key
 
@@ -55,18 +56,23 @@ def create_key(uow: UnitOfWork, staff: StaffMember, name: str, now: datetime) ->
         raise InvalidRequest(
             f"key names have at most {MAX_KEY_NAME_LENGTH} characters", field="name"
         )
-    return CreatedKey(name, create_api_key(uow, staff.store_slug, name, now))
+    key = audited(
+        uow, staff, "api_keys", "created", name,
+        lambda: create_api_key(uow, staff.store_slug, name, now), now=now,
+    )  # fmt: skip
+    return CreatedKey(name, key)
 
 
 def revoke_api_key(uow: UnitOfWork, staff: StaffMember, key_id: int, now: datetime) -> ApiKeyRow:
     """The key stops opening the API; revoking a revoked key keeps its first revocation time."""
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
-    with uow:
+    with audit_entry(uow, staff, "api_keys", "revoked", now=now) as entry:
         key = uow.session.scalars(
             select(ApiKey).where(ApiKey.id == key_id, ApiKey.store_id == staff.store_id)
         ).one_or_none()
         if key is None:
             raise NotFound("API key", key_id)
+        entry.subject, entry.details = key.name, {"starts_with": _row(key).starts_with}
         if key.revoked_at is None:
             key.revoked_at = now
         uow.commit()

@@ -16,6 +16,7 @@ from retour.db.unit_of_work import UnitOfWork
 from retour.domain.addresses import Address
 from retour.domain.errors import InvalidRequest
 from retour.domain.staff import Permission, StaffMember, ensure_permitted
+from retour.services.backoffice.audit import audited
 from retour.services.backoffice.refunding import parse_amount
 from retour.services.errors import NotFound
 from retour.services.shipments.accounts import (
@@ -56,6 +57,14 @@ class AccountForm:
     def changes(self) -> AccountChanges:
         return AccountChanges(self.api_key or None, self.webhook_secret or None, self.service)
 
+    def audited(self) -> dict[str, object]:
+        """What the audit log keeps of the form: whether a key or secret was given, never it."""
+        return {
+            "api_key_replaced": bool(self.api_key),
+            "webhook_secret_replaced": bool(self.webhook_secret),
+            "service": self.service.strip(),
+        }
+
 
 def carrier_settings(uow: UnitOfWork, carriers: Carriers, staff: StaffMember) -> CarrierSettings:
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
@@ -89,7 +98,11 @@ def add_account(
         raise InvalidRequest(
             f"the store has a {carrier} account already: replace its key below", field="carrier"
         )
-    return set_carrier_account(uow, carriers, staff.store_id, carrier, form.changes(), now)
+    return audited(
+        uow, staff, "carriers", "account_added", carrier,
+        lambda: set_carrier_account(uow, carriers, staff.store_id, carrier, form.changes(), now),
+        form.audited(), now,
+    )  # fmt: skip
 
 
 def change_account(
@@ -106,14 +119,21 @@ def change_account(
         account.carrier == carrier for account in list_carrier_accounts(uow, staff.store_id)
     ):
         raise NotFound("carrier account", carrier)
-    return set_carrier_account(uow, carriers, staff.store_id, carrier, form.changes(), now)
+    return audited(
+        uow, staff, "carriers", "account_changed", carrier,
+        lambda: set_carrier_account(uow, carriers, staff.store_id, carrier, form.changes(), now),
+        form.audited(), now,
+    )  # fmt: skip
 
 
 def switch_account(
     uow: UnitOfWork, staff: StaffMember, carrier: str, is_active: bool, now: datetime
 ) -> CarrierAccountView:
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
-    return switch_carrier_account(uow, staff.store_id, carrier, is_active, now)
+    return audited(
+        uow, staff, "carriers", "switched_on" if is_active else "switched_off", carrier,
+        lambda: switch_carrier_account(uow, staff.store_id, carrier, is_active, now), now=now,
+    )  # fmt: skip
 
 
 def save_label_cost(uow: UnitOfWork, staff: StaffMember, text: str) -> int:
@@ -124,7 +144,11 @@ def save_label_cost(uow: UnitOfWork, staff: StaffMember, text: str) -> int:
     if amount is None:
         raise InvalidRequest(f"Type what a label costs, in {currency} (0 for nothing).",
                              field="label_cost")  # fmt: skip
-    return update_money_settings(uow, staff.store_id, {"label_cost": amount}).label_cost
+    return audited(
+        uow, staff, "carriers", "label_cost_saved", currency,
+        lambda: update_money_settings(uow, staff.store_id, {"label_cost": amount}).label_cost,
+        {"label_cost": amount},
+    )  # fmt: skip
 
 
 def _has_account(uow: UnitOfWork, staff: StaffMember, carrier: str) -> bool:

@@ -19,6 +19,7 @@ from retour.domain.staff import Permission, StaffMember, ensure_permitted
 from retour.notifications import editing
 from retour.notifications.preview import Preview, preview_email
 from retour.notifications.templates import PARTS, TemplateSource, default_templates
+from retour.services.backoffice.audit import audited
 from retour.services.backoffice.detail import return_id_of
 from retour.services.errors import NotFound
 
@@ -62,9 +63,13 @@ def save_email_template(
     """Store the template once it compiles and renders; a refusal names the part and line."""
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
     _ensure_filled(source)
-    return editing.save_template(
-        uow, staff.store_id, kind, locale, source, default_templates(), base_url, now
-    )
+    return audited(
+        uow, staff, "emails", "template_saved", f"{kind}/{locale}",
+        lambda: editing.save_template(
+            uow, staff.store_id, kind, locale, source, default_templates(), base_url, now
+        ),
+        {"subject": source.subject}, now,
+    )  # fmt: skip
 
 
 def preview_email_template(
@@ -99,7 +104,10 @@ def preview_email_template(
 def revert_email_template(uow: UnitOfWork, staff: StaffMember, kind: str, locale: str) -> None:
     """Delete the store's own template: the built-in one is sent again."""
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
-    editing.delete_template(uow, staff.store_id, kind, locale)
+    audited(
+        uow, staff, "emails", "template_reverted", f"{kind}/{locale}",
+        lambda: editing.delete_template(uow, staff.store_id, kind, locale),
+    )  # fmt: skip
 
 
 def switch_email(
@@ -107,7 +115,10 @@ def switch_email(
 ) -> editing.Switch:
     """On or off; off also cancels the e-mails of that kind still waiting to be sent."""
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
-    return editing.set_switch(uow, staff.store_id, kind, is_enabled, now)
+    return audited(
+        uow, staff, "emails", "switched_on" if is_enabled else "switched_off", kind,
+        lambda: editing.set_switch(uow, staff.store_id, kind, is_enabled, now), now=now,
+    )  # fmt: skip
 
 
 def _ensure_filled(source: TemplateSource) -> None:

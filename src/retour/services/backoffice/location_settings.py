@@ -15,6 +15,7 @@ from retour.domain.addresses import Address
 from retour.domain.errors import InvalidRequest
 from retour.domain.routing import Route
 from retour.domain.staff import Permission, StaffMember, ensure_permitted
+from retour.services.backoffice.audit import audited
 from retour.services.return_locations import (
     ReturnLocation,
     add_return_location,
@@ -65,7 +66,11 @@ def add_location(
     """A new location, not the default; an address left blank is set later."""
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
     given = None if address.is_empty() else address
-    return add_return_location(uow, staff.store_id, code.strip(), name, given)
+    return audited(
+        uow, staff, "locations", "added", code.strip(),
+        lambda: add_return_location(uow, staff.store_id, code.strip(), name, given),
+        _described(name, given),
+    )  # fmt: skip
 
 
 def edit_location(
@@ -74,12 +79,19 @@ def edit_location(
     """The name and the address (sent whole; all blank keeps the address as it was)."""
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
     given = None if address.is_empty() else address
-    return update_return_location(uow, staff.store_id, code, name, given)
+    return audited(
+        uow, staff, "locations", "changed", code,
+        lambda: update_return_location(uow, staff.store_id, code, name, given),
+        _described(name, given),
+    )  # fmt: skip
 
 
 def make_default(uow: UnitOfWork, staff: StaffMember, code: str) -> ReturnLocation:
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
-    return update_return_location(uow, staff.store_id, code, is_default=True)
+    return audited(
+        uow, staff, "locations", "made_default", code,
+        lambda: update_return_location(uow, staff.store_id, code, is_default=True),
+    )  # fmt: skip
 
 
 def save_rules(uow: UnitOfWork, staff: StaffMember, rows: Sequence[RuleRow]) -> list[Route]:
@@ -92,12 +104,19 @@ def save_rules(uow: UnitOfWork, staff: StaffMember, rows: Sequence[RuleRow]) -> 
         for _, row in kept
     ]
     try:
-        return replace_return_routing(uow, staff.store_id, raw)
+        return audited(
+            uow, staff, "routing", "rules_saved", f"{len(raw)} rule(s)",
+            lambda: replace_return_routing(uow, staff.store_id, raw), {"rules": raw},
+        )  # fmt: skip
     except InvalidRequest as error:
         found = _RULE_INDEX.match(error.field)
         if found is None:
             raise
         raise RuleRefused(error, kept[int(found.group(1))][0]) from error
+
+
+def _described(name: str, address: Address | None) -> dict[str, object]:
+    return {"name": name.strip(), "address": address.as_dict() if address else None}
 
 
 def _split(values: str) -> list[str]:

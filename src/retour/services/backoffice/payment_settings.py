@@ -18,6 +18,7 @@ from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.staff import Permission, StaffMember, ensure_permitted
 from retour.payments.registry import PaymentProviders
+from retour.services.backoffice.audit import audited
 from retour.services.backoffice.refunding import parse_amount
 from retour.services.store_settings import (
     MoneySettings,
@@ -81,7 +82,10 @@ def save_money_settings(
         changes[name] = fields.get(name) == "yes"
     changes["exchange_fallback"] = fields.get("exchange_fallback", "").strip()
     changes["store_credit_expiry_days"] = _days(fields.get("store_credit_expiry_days", ""))
-    return update_money_settings(uow, staff.store_id, changes)
+    return audited(
+        uow, staff, "payments", "money_settings_saved", currency,
+        lambda: update_money_settings(uow, staff.store_id, changes), changes,
+    )  # fmt: skip
 
 
 def _provider_name(providers: PaymentProviders, gateway: str) -> str:

@@ -16,6 +16,7 @@ from retour.domain.errors import DomainError, InvalidRequest
 from retour.domain.policy import InvalidPolicy
 from retour.domain.staff import Permission, StaffMember, ensure_permitted
 from retour.services.backoffice.actions import actor_of
+from retour.services.backoffice.audit import audit_entry
 from retour.services.policy import versions
 from retour.services.policy.document_text import NotJson, lines_of, read_document
 from retour.services.policy.simulation import SimulationResult, simulate_policy
@@ -93,7 +94,10 @@ def save_typed_policy(
         raise InvalidRequest(f"the note may have at most {MAX_NOTE} characters", field="note")
     document = _document(text)
     try:
-        return versions.save_policy(uow, staff.store_id, document, note, actor_of(staff), now)
+        with audit_entry(uow, staff, "policy", "saved", now=now) as entry:
+            saved = versions.save_policy(uow, staff.store_id, document, note, actor_of(staff), now)
+            entry.subject, entry.details = f"version {saved.record.version}", {"note": note}
+            return saved
     except InvalidPolicy as invalid:
         raise _refused(text, invalid) from None
 
@@ -106,9 +110,13 @@ def restore_policy_version(
     record = versions.get_policy_version(uow, staff.store_id, version)
     note = f"Restored version {version}"
     try:
-        return versions.save_policy(
-            uow, staff.store_id, record.document, note, actor_of(staff), now
-        )
+        with audit_entry(uow, staff, "policy", "restored", now=now) as entry:
+            saved = versions.save_policy(
+                uow, staff.store_id, record.document, note, actor_of(staff), now
+            )
+            entry.subject = f"version {saved.record.version}"
+            entry.details = {"restored_version": version}
+            return saved
     except InvalidPolicy as invalid:  # saved under rules since made stricter
         raise PolicyRefused([PolicyProblem(*error, None) for error in invalid.errors]) from None
 

@@ -17,6 +17,7 @@ from retour.db.models import ReturnReason
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.staff import Permission, StaffMember, ensure_permitted
+from retour.services.backoffice.audit import audit_entry
 from retour.services.errors import NotFound
 
 MAX_CODE_LENGTH = 64
@@ -64,7 +65,8 @@ def add_reason(uow: UnitOfWork, staff: StaffMember, form: ReasonForm) -> int:
             field="code",
         )
     label = _label(form.label)
-    with uow:
+    with audit_entry(uow, staff, "reasons", "added", code) as entry:
+        entry.details = _flags(label, form)
         taken = uow.session.scalars(
             select(ReturnReason.id).where(
                 ReturnReason.store_id == staff.store_id, ReturnReason.code == code
@@ -91,8 +93,9 @@ def update_reason(
     """A new label and flags; the code stays, since past returns refer to it."""
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
     label = _label(form.label)
-    with uow:
+    with audit_entry(uow, staff, "reasons", "changed") as entry:
         reason = _reason(uow, staff, reason_id)
+        entry.subject, entry.details = reason.code, _flags(label, form)
         reason.label = label
         reason.is_merchant_fault = form.is_merchant_fault
         reason.requires_photo = form.requires_photo
@@ -109,11 +112,12 @@ def move_reason(uow: UnitOfWork, staff: StaffMember, reason_id: int, direction: 
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
     if direction not in ("up", "down"):
         raise InvalidRequest("move a reason up or down", field="direction")
-    with uow:
+    with audit_entry(uow, staff, "reasons", f"moved_{direction}") as entry:
         reasons = uow.stores.reasons(staff.store_id)
         index = next((i for i, reason in enumerate(reasons) if reason.id == reason_id), None)
         if index is None:
             raise NotFound("return reason", reason_id)
+        entry.subject = reasons[index].code
         other = index - 1 if direction == "up" else index + 1
         if 0 <= other < len(reasons):
             reasons[index], reasons[other] = reasons[other], reasons[index]
@@ -127,8 +131,9 @@ def set_reason_active(
 ) -> ReasonRow:
     """Retire a reason (shoppers no longer see it) or bring it back; the last active one stays."""
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
-    with uow:
+    with audit_entry(uow, staff, "reasons", "brought_back" if active else "retired") as entry:
         reason = _reason(uow, staff, reason_id)
+        entry.subject = reason.code
         if not active and reason.is_active:
             others = uow.session.scalars(
                 select(ReturnReason.id).where(
@@ -146,6 +151,15 @@ def set_reason_active(
         reason.is_active = active
         uow.commit()
         return _row(reason)
+
+
+def _flags(label: str, form: ReasonForm) -> dict[str, object]:
+    return {
+        "label": label,
+        "merchant_fault": form.is_merchant_fault,
+        "requires_photo": form.requires_photo,
+        "requires_comment": form.requires_comment,
+    }
 
 
 def _label(text: str) -> str:

@@ -18,6 +18,7 @@ from retour.db.models import StaffSession, StaffUser
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.staff import Permission, Role, StaffMember, ensure_permitted, password_problem
+from retour.services.backoffice.audit import audit_entry, audited
 from retour.services.errors import NotFound
 from retour.services.stores import create_staff_user
 
@@ -75,9 +76,14 @@ def add_staff_user(uow: UnitOfWork, staff: StaffMember, form: NewStaffUser, now:
     else:
         # Nobody knows this one: the new colleague sets theirs through a password reset.
         password = secrets.token_urlsafe(32)
-    return create_staff_user(
-        uow, store_slug=staff.store_slug, email=form.email.strip(), password=password,
-        role=role.value, now=now, name=name,
+    email = form.email.strip().lower()
+    return audited(
+        uow, staff, "staff", "added", email,
+        lambda: create_staff_user(
+            uow, store_slug=staff.store_slug, email=email, password=password,
+            role=role.value, now=now, name=name,
+        ),
+        {"role": role.value, "name": name}, now,
     )  # fmt: skip
 
 
@@ -85,10 +91,11 @@ def change_role(uow: UnitOfWork, staff: StaffMember, user_id: int, role: str) ->
     """Give a colleague another role; the store's last active owner stays an owner."""
     ensure_permitted(staff, Permission.MANAGE_STAFF)
     wanted = _role(role)
-    with uow:
+    with audit_entry(uow, staff, "staff", "role_changed") as entry:
         user = _user(uow, staff, user_id)
         if wanted is not Role.OWNER:
             _keep_an_owner(uow, staff, user, "role", "give the last active owner another role")
+        entry.subject, entry.details = user.email, {"from": user.role, "to": wanted.value}
         user.role = wanted.value
         uow.commit()
         return _row(user)
@@ -99,9 +106,10 @@ def deactivate_staff_user(
 ) -> StaffRow:
     """Close the account and end its open sessions; the store's last active owner stays."""
     ensure_permitted(staff, Permission.MANAGE_STAFF)
-    with uow:
+    with audit_entry(uow, staff, "staff", "deactivated", now=now) as entry:
         user = _user(uow, staff, user_id)
         _keep_an_owner(uow, staff, user, "active", "deactivate the last active owner")
+        entry.subject = user.email
         user.is_active = False
         uow.session.execute(
             update(StaffSession)
@@ -115,8 +123,9 @@ def deactivate_staff_user(
 def reactivate_staff_user(uow: UnitOfWork, staff: StaffMember, user_id: int) -> StaffRow:
     """Open a deactivated account again; they sign in with the password they had."""
     ensure_permitted(staff, Permission.MANAGE_STAFF)
-    with uow:
+    with audit_entry(uow, staff, "staff", "reactivated") as entry:
         user = _user(uow, staff, user_id)
+        entry.subject = user.email
         user.is_active = True
         uow.commit()
         return _row(user)

@@ -15,6 +15,7 @@ from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.staff import Permission, StaffMember, ensure_permitted
 from retour.notifications.labels import LOCALES
+from retour.services.backoffice.audit import audit_entry
 from retour.services.errors import NotFound
 from retour.services.shipments.settings import MAX_LABEL_EXPIRY_DAYS, update_shipping_settings
 from retour.services.store_branding import update_store_branding
@@ -83,7 +84,13 @@ def update_store_profile(uow: UnitOfWork, staff: StaffMember, form: ProfileForm)
         "name": form.name, "logo_url": form.logo_url, "primary_color": form.primary_color.strip(),
         "button_text_color": form.button_text_color.strip(), "reply_to": form.reply_to,
     }  # fmt: skip
-    with uow:  # the services below join this transaction; their commits wait for this one
+    changed = {
+        **branding, "timezone": timezone, "locale": locale, "return_deadline_days": deadline,
+        "label_expiry_days": expiry, "auto_refund": form.auto_refund.strip(),
+    }  # fmt: skip
+    # The services below join this transaction; their commits wait for this one.
+    with audit_entry(uow, staff, "store", "profile_saved", staff.store_slug) as entry:
+        entry.details = changed
         update_store_branding(uow, staff.store_id, branding)
         update_money_settings(uow, staff.store_id, {"auto_refund": form.auto_refund.strip()})
         update_shipping_settings(uow, staff.store_id, label_expiry_days=expiry)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.staff import Permission, StaffMember, ensure_permitted
+from retour.services.backoffice.audit import audit_entry, audited
 from retour.webhooks import subscriptions
 from retour.webhooks.subscriptions import (
     Subscription,
@@ -37,9 +38,13 @@ def create_webhook(
 ) -> SubscriptionWithSecret:
     """A new active subscription; its secret is in the answer this once."""
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
-    return subscriptions.create_subscription(
-        uow, staff.store_id, url, event_types, description, policy, now
-    )
+    return audited(
+        uow, staff, "webhooks", "added", url.strip(),
+        lambda: subscriptions.create_subscription(
+            uow, staff.store_id, url, event_types, description, policy, now
+        ),
+        {"event_types": list(event_types), "description": description}, now,
+    )  # fmt: skip
 
 
 def disable_webhook(
@@ -47,8 +52,9 @@ def disable_webhook(
 ) -> Subscription:
     """Stop sending to it; its pending deliveries are cancelled (replay them after enabling)."""
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
-    with uow:
+    with audit_entry(uow, staff, "webhooks", "switched_off", now=now) as entry:
         row = subscriptions.load_subscription(uow, staff.store_id, subscription_id, True)
+        entry.subject = row.url
         if row.is_active:
             subscriptions.deactivate(uow, row, f"disabled in the back office by {staff.email}", now)
         uow.commit()
@@ -60,12 +66,17 @@ def enable_webhook(
 ) -> Subscription:
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
     changes = SubscriptionChanges(is_active=True)
-    return subscriptions.update_subscription(
-        uow, staff.store_id, subscription_id, changes, policy, now
-    )
+    with audit_entry(uow, staff, "webhooks", "switched_on", now=now) as entry:
+        updated = subscriptions.update_subscription(
+            uow, staff.store_id, subscription_id, changes, policy, now
+        )
+        entry.subject = updated.url
+        return updated
 
 
 def delete_webhook(uow: UnitOfWork, staff: StaffMember, subscription_id: int) -> None:
     """The subscription goes with its deliveries and their attempts."""
     ensure_permitted(staff, Permission.CONFIGURE_STORE)
-    subscriptions.delete_subscription(uow, staff.store_id, subscription_id)
+    with audit_entry(uow, staff, "webhooks", "deleted") as entry:
+        entry.subject = subscriptions.load_subscription(uow, staff.store_id, subscription_id).url
+        subscriptions.delete_subscription(uow, staff.store_id, subscription_id)

@@ -50,6 +50,8 @@ PAGES = (
      Permission.CONFIGURE_STORE),
     ("api-keys", "API keys", "Keys for the JSON API: created, shown once, revoked.",
      Permission.CONFIGURE_STORE),
+    ("audit", "Audit log", "Who changed which setting here, when, and to what.",
+     Permission.CONFIGURE_STORE),
 )  # fmt: skip
 DONE = {
     "added": "The account is added.",
