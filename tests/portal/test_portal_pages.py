@@ -483,3 +483,23 @@ def test_a_wrong_gift_code_or_a_code_for_an_order_not_a_gift_gets_the_same_messa
     assert [answer.status_code for answer in tries] == [400, 400, 400]
     assert "This form has expired" in tries[0].text
     assert all(NOT_FOUND in answer.text for answer in tries[1:])
+
+
+def test_a_refused_confirm_shows_the_whole_page_again_with_the_orders_returns(portal, uow):
+    new_shopper, _ = portal
+    client = signed_in(new_shopper())
+    made, _ = request_one(client)
+    number = made.headers["location"].rsplit("/", 1)[-1]
+    html, form = order_form(client)
+    second = line_ids(html)[1]
+
+    refused = client.post(
+        f"{BASE}/order",
+        data={**form, f"qty-{second}": "2", f"reason-{second}": "too_small",
+              "resolution": "refund", "method": "ship_yourself", "confirm": "1"},
+    )  # fmt: skip
+
+    assert refused.status_code == 400
+    assert "At most 1 of this item can be returned." in refused.text
+    assert f'<a href="{BASE}/{number}">{number}</a>' in refused.text
+    assert returns_count(uow) == 1

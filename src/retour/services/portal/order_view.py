@@ -72,7 +72,17 @@ class PortalOrder:
         return any(item.refusal is None for item in self.items)
 
 
-def portal_order(uow: UnitOfWork, access: PortalAccess, now: datetime) -> PortalOrder:
+def portal_order(
+    uow: UnitOfWork,
+    access: PortalAccess,
+    now: datetime,
+    *,
+    listing: bool = True,
+    exchange_options: bool = True,
+) -> PortalOrder:
+    """The order as the items page shows it. `listing=False` leaves out the order's returns
+    and `exchange_options=False` the variants to swap for (no exchange is then offered): what
+    the confirm step, which only checks the choices, does not need."""
     with uow:
         row = uow.orders.get_for_portal(access.store_id, access.order_id)
         if row is None:
@@ -92,11 +102,16 @@ def portal_order(uow: UnitOfWork, access: PortalAccess, now: datetime) -> Portal
             if reason.is_active
         )
         evaluation = _evaluation(uow, access, row, returnable, reasons, held, now)
-        returns = uow.returns.search(access.store_id, ReturnFilter(order_id=row.id), None, 50)
+        returns = (
+            uow.returns.search(access.store_id, ReturnFilter(order_id=row.id), None, 50)
+            if listing
+            else []
+        )
         resolutions, methods = _offered(evaluation)
         if access.is_gift:  # the recipient did not pay: no money back to the buyer's card
             resolutions = (Resolution.STORE_CREDIT,)
-        exchangeable = _exchangeable(evaluation) if Resolution.EXCHANGE in resolutions else []
+        offered = exchange_options and Resolution.EXCHANGE in resolutions
+        exchangeable = _exchangeable(evaluation) if offered else []
         options = options_by_line(uow, access.store_id, row.id, exchangeable)
         items = tuple(
             _item(line, shipped, returnable, evaluation, options.get(line.id, ()))

@@ -92,10 +92,18 @@ async def choose(request: Request, slug: str) -> Response:
     visit = Visit(request, slug)
     if visit.access is None:
         return visit.redirect("?expired=1")
-    order = portal_order(visit.state.new_uow(), visit.access, visit.now)
+    access = visit.access
+    order: PortalOrder | None = None
     fields: dict[str, str] = {}
     try:
         fields, files = await visit.form_with_files()
+        # The confirm only checks the choices again: no list of returns, and the variants to
+        # swap for only when an exchange is asked for (a refusal shows the whole page again).
+        confirming = "confirm" in fields and "edit" not in fields and "amounts" not in fields
+        order = portal_order(
+            visit.state.new_uow(), access, visit.now, listing=not confirming,
+            exchange_options=not confirming or fields.get("resolution") == Resolution.EXCHANGE,
+        )  # fmt: skip
         if "amounts" not in fields:  # the live amounts never keep photos
             await take_photos(
                 visit.state.new_uow(), visit.access, fields, files,
@@ -115,6 +123,8 @@ async def choose(request: Request, slug: str) -> Response:
             return _review_page(visit, order, fields, submission, preview)
         ret = submit_return(visit.state.new_uow(), visit.access, submission, visit.now)
     except InvalidRequest as error:
+        if order is None or "confirm" in fields:  # the whole page, returns and all
+            order = portal_order(visit.state.new_uow(), access, visit.now)
         if "amounts" in fields:  # choices not complete yet: no amounts, and no error shown
             return visit.page("amounts.html", order=order, preview=None)
         return _order_page(visit, order, fields, error, status_code=400)
