@@ -251,6 +251,40 @@ def test_a_label_ready_says_label_or_code_what_to_do_and_the_use_by_date(
     assert "RT00000000075" in rendered.text
 
 
+@pytest.mark.parametrize(
+    ("locale", "subject", "address", "old"),
+    [("en", "New return address for your return R-100231",
+      ["Acme UK Returns", "1 Dock Road", "LONDON", "E16 2QD", "UNITED KINGDOM"],
+      "The previous return address no longer applies to this return: please do not send the "
+      "parcel there."),
+     ("fr", "Nouvelle adresse pour votre retour R-100231",
+      ["Acme Retours", "8 rue des Entrepôts", "69007 Lyon", "FRANCE"],
+      "L'adresse de retour précédente ne s'applique plus à ce retour\u00a0: merci de ne pas y "
+      "envoyer le colis."),
+     ("de", "Neue Adresse für Ihre Rücksendung R-100231",
+      ["Acme Retouren", "Hafenstraße 12", "20457 Hamburg", "GERMANY"],
+      "Die bisherige Rücksendeadresse gilt für diese Rücksendung nicht mehr: Bitte senden Sie "
+      "das Paket nicht dorthin.")],
+)  # fmt: skip
+def test_a_location_change_gives_the_new_address_but_not_the_staffs_reason(
+    templates, locale, subject, address, old
+):
+    facts = sample_mail("return_location_changed", store(locale), NOW)
+    reason = str(facts.payload["reason"])
+
+    rendered = templates.render("return_location_changed", locale, build_context(facts, LINKS))
+
+    text = rendered.text.splitlines()
+    start = text.index(address[0])
+    after = start + len(address)
+    assert rendered.subject == subject
+    assert text[start : after + 2] == [*address, "", old]
+    assert "R-100231" in text[after + 2]
+    assert f'href="{PORTAL}"' in rendered.html
+    assert reason and reason not in rendered.text and reason not in rendered.html
+    assert "reason" not in build_context(facts, LINKS)
+
+
 def test_html_escapes_what_the_store_and_shopper_wrote_and_text_keeps_it(templates):
     rendered = templates.render(
         "return_requested", "en", context("return_requested", name="Bob & <b>Co</b>")

@@ -17,6 +17,7 @@ SHOPPER_EMAILS: dict[str, str] = {
     "return.rejected": "return_rejected",
     "return.info_requested": "return_info_requested",
     "return.quantities_changed": "return_quantities_changed",
+    "return.location_changed": "return_location_changed",
     "shipment.created": "return_label_ready",
     "return.in_transit": "return_in_transit",
     "return.received": "return_received",

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from retour.db.models import (
     Customer,
     EmailTemplate,
+    InventoryLocation,
     OrderRow,
     ReplacementLineRow,
     ReturnLineRow,
@@ -20,6 +21,8 @@ from retour.db.models import (
     StaffUser,
     Store,
 )
+from retour.db.repositories.shipments import location_address
+from retour.domain.addresses import address_lines
 from retour.domain.branding import DEFAULT_BUTTON_TEXT_COLOR, DEFAULT_PRIMARY_COLOR
 from retour.domain.notifications import EMAIL_KINDS, Audience
 from retour.domain.shipments import LabelStatus, ShipmentStatus
@@ -155,6 +158,18 @@ def label_is_issued(session: Session, store_id: int, shipment_id: Any) -> bool:
         and row.label_status == LabelStatus.ISSUED.value
         and row.status != ShipmentStatus.VOIDED.value
     )
+
+
+def return_location(session: Session, store_id: int, return_id: int) -> tuple[str, list[str]]:
+    """The code of the location the return goes to now, and its address as the post reads it
+    (no lines: the location has no address)."""
+    location = session.scalars(
+        select(InventoryLocation)
+        .join(ReturnRow, ReturnRow.location_id == InventoryLocation.id)
+        .where(ReturnRow.id == return_id, ReturnRow.store_id == store_id)
+    ).one()
+    address = location_address(location)
+    return location.code, [] if address.is_empty() else address_lines(address)
 
 
 def load_custom_templates(session: Session, store_id: int) -> dict[tuple[str, str], TemplateSource]:

@@ -21,6 +21,13 @@ SAMPLE_NUMBER = "R-100231"
 SAMPLE_SHOPPER = ("sam@example.com", "Sam Shopper")
 SAMPLE_STAFF = ("alex@example.com", "Alex")
 _AMOUNT = 11_760
+#: Where a sample return sent elsewhere goes now, by language, as the post reads it
+#: (domain/addresses.py `address_lines`).
+SAMPLE_RETURN_ADDRESSES: dict[str, tuple[str, ...]] = {
+    "en": ("Acme UK Returns", "1 Dock Road", "LONDON", "E16 2QD", "UNITED KINGDOM"),
+    "fr": ("Acme Retours", "8 rue des Entrepôts", "69007 Lyon", "FRANCE"),
+    "de": ("Acme Retouren", "Hafenstraße 12", "20457 Hamburg", "GERMANY"),
+}
 #: The made-up words of a sample, in each language.
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -30,6 +37,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "question": "Could you send us a photo of the torn seam?",
         "cancelled": "Cancelled at your request.", "card": "The card was closed.",
         "keeps": "Keeps one M shirt, said so on the phone.",
+        "moved": "The Berlin warehouse is full this week.",
     },
     "fr": {
         "shirt": "Chemise en lin", "too_small": "Trop petit", "damaged": "Arrivé endommagé",
@@ -38,6 +46,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "question": "Pourriez-vous nous envoyer une photo de la couture déchirée ?",
         "cancelled": "Annulé à votre demande.", "card": "La carte a été clôturée.",
         "keeps": "Garde une chemise M, dit au téléphone.",
+        "moved": "L'entrepôt de Berlin est plein cette semaine.",
     },
     "de": {
         "shirt": "Leinenhemd", "too_small": "Zu klein", "damaged": "Beschädigt angekommen",
@@ -46,6 +55,7 @@ _WORDS: dict[str, dict[str, str]] = {
         "question": "Könnten Sie uns ein Foto der gerissenen Naht schicken?",
         "cancelled": "Auf Ihren Wunsch storniert.", "card": "Die Karte wurde gekündigt.",
         "keeps": "Behält ein Hemd in M, am Telefon gesagt.",
+        "moved": "Das Lager in Berlin ist diese Woche voll.",
     },
 }  # fmt: skip
 
@@ -118,6 +128,12 @@ def sample_payload(kind: str, now: datetime, currency: str, locale: str = "en") 
             "items": [{"sku": "LINEN-L", "quantity": 1, "unit_price": 4900}],
         },
         "return_cancelled": {"reason": words["cancelled"]},
+        "return_location_changed": {
+            "from": "returns",
+            "to": "uk-hub",
+            "reason": words["moved"],
+            "status": "approved",
+        },
         "return_label_ready": {
             "shipment_id": 7,
             "carrier": "builtin",
@@ -235,4 +251,5 @@ def sample_mail(kind: str, store: StoreFacts, now: datetime) -> MailFacts:
         payload=sample_payload(kind, now, store.currency, locale),
         ret=ret,
         exchange_titles={"LINEN-L": f"{_WORDS[locale]['shirt']} L"},
+        return_address=SAMPLE_RETURN_ADDRESSES[locale] if kind == "return_location_changed" else (),
     )

@@ -13,10 +13,13 @@ from sqlalchemy.orm import Session
 from retour.db.engine import create_db_engine, create_session_factory
 from retour.db.repositories.outbox import Job
 from retour.domain.email_addresses import address_problem
+from retour.domain.lines import ReturnMethod
+from retour.domain.statuses import ReturnStatus
 from retour.notifications import facts as loading
 from retour.notifications.context import (
     Links,
     MailFacts,
+    ReturnFacts,
     StoreFacts,
     build_context,
     mail_locale,
@@ -40,6 +43,8 @@ log = logging.getLogger("retour.notifications")
 STORE_CACHE_SECONDS = 10.0
 _EXCHANGE_REFUND_SKIPPED = "not sent: the shopper hears of exchanges from return_exchanged"
 _VOIDED_LABEL_SKIPPED = "not sent: the label was voided before the e-mail went"
+_NO_ADDRESS_TO_TELL_SKIPPED = "not sent: only an approved ship-it-yourself return needs the address"
+_MOVED_AGAIN_SKIPPED = "not sent: the return was sent to another location before the e-mail went"
 
 
 @dataclass(frozen=True)
@@ -125,6 +130,12 @@ class EmailSender:
                 return SendResult(
                     False, error=f"return {job.return_id} not found", is_permanent=True
                 )
+        return_address: list[str] = []
+        if job.kind == "return_location_changed" and ret is not None:
+            moved = _new_return_address(session, job, ret)
+            if isinstance(moved, SendResult):
+                return moved
+            return_address = moved
         mail = MailFacts(
             kind=job.kind,
             store=cached.store,
@@ -139,6 +150,7 @@ class EmailSender:
             exchange_titles=loading.exchange_titles(
                 session, job.store_id, job.event_payload.get("exchange_id")
             ),
+            return_address=return_address,
         )
         return mail, cached.templates.get((job.kind, mail_locale(mail)))
 
@@ -199,3 +211,23 @@ def transport_from_settings(settings: Settings) -> Transport:
             settings.smtp_password.get_secret_value(),
         )
     return EmlWriter(settings.data_dir)
+
+
+def _new_return_address(session: Session, job: Job, ret: ReturnFacts) -> list[str] | SendResult:
+    """The address a moved return goes to now, or why the shopper is not written to."""
+    approved = ReturnStatus.APPROVED.value
+    was_approved = job.event_payload.get("status") == approved
+    if ret.method != ReturnMethod.SHIP_YOURSELF.value or not was_approved or ret.status != approved:
+        # Requested returns have no address yet; a label or drop-off code carries its own
+        # (a new one is made, and mailed, after the old one is voided); once the parcel is
+        # on its way the change came too late to matter to the shopper.
+        return SendResult(True, response_excerpt=_NO_ADDRESS_TO_TELL_SKIPPED)
+    code, lines = loading.return_location(session, job.store_id, ret.id)
+    if code != job.event_payload.get("to"):
+        # Moved again since: that move's own e-mail gives the address that holds.
+        return SendResult(True, response_excerpt=_MOVED_AGAIN_SKIPPED)
+    if not lines:
+        return SendResult(
+            False, error=f"return location {code} has no address to give", is_permanent=True
+        )
+    return lines

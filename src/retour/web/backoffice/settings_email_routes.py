@@ -33,6 +33,9 @@ SENT_WHEN = {
     "return_rejected": "When a return is rejected, with the reason staff gave",
     "return_info_requested": "When staff ask the shopper a question",
     "return_quantities_changed": "When staff change the approved quantities after approval",
+    "return_location_changed": (
+        "When staff send an approved ship-it-yourself return to another address"
+    ),
     "return_label_ready": "When a label or QR drop-off code is made",
     "return_in_transit": "When the parcel is on its way",
     "return_received": "When items arrive",
