@@ -3,10 +3,13 @@ give the tracking number of a parcel they send themselves."""
 
 from __future__ import annotations
 
+from retour.domain.addresses import Address
 from retour.services.context import Actor
-from retour.services.returns import approve_return, request_return_info
+from retour.services.return_locations import add_return_location
+from retour.services.returns import approve_return, change_return_location, request_return_info
 from tests.portal.steps import BASE, csrf_of, signed_in
 from tests.portal.test_portal_pages import request_one
+from tests.support.shipping_steps import set_return_address
 
 STAFF = Actor("staff", "ann@acme.test")
 PAGE = f"{BASE}/R-100001"
@@ -79,3 +82,31 @@ def test_a_tracking_number_is_required(portal, uow):
     assert added.status_code == 400
     assert "Enter the parcel&#39;s tracking number." in added.text
     assert "<strong>approved</strong>" in added.text
+
+
+def test_a_shopper_shipping_it_themselves_is_shown_where_to_send_it_once_approved(portal, uow):
+
+    new_shopper, clock = portal
+    set_return_address(uow, store_id(uow))
+    client = signed_in(new_shopper())
+    request_one(client)  # ship_yourself, requested: no address yet
+    assert "Where to send your parcel" not in client.get(PAGE).text
+    approve_return(uow, store_id(uow), 1, STAFF, clock.now())
+
+    page = client.get(PAGE).text
+
+    assert (
+        "<address>Acme Returns<br>Acme GmbH<br>Lagerstraße 5<br>10115 Berlin<br>GERMANY</address>"
+    ) in page
+    assert "Write the return number R-100001 on the parcel." in page
+    hub = {"name": "Acme UK", "line1": "1 Dock Road", "city": "London",
+           "postal_code": "E16 2QD", "country": "GB"}  # fmt: skip
+
+    add_return_location(uow, store_id(uow), "uk-hub", "UK hub", Address(**hub))
+    change_return_location(uow, store_id(uow), 1, STAFF, clock.now(), "uk-hub", "Berlin is full")
+    moved = client.get(PAGE).text
+    assert (
+        "<address>Acme UK<br>1 Dock Road<br>LONDON<br>E16 2QD<br>UNITED KINGDOM</address>" in moved
+    )
+    german = client.get(PAGE, params={"lang": "de"}).text
+    assert "Wohin Sie Ihr Paket schicken" in german

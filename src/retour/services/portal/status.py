@@ -5,8 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import select
+
+from retour.db.models import InventoryLocation, ReturnRow
 from retour.db.repositories.returns import RMA_NUMBER_BASE
+from retour.db.repositories.shipments import location_address
 from retour.db.unit_of_work import UnitOfWork
+from retour.domain.addresses import address_lines
 from retour.domain.errors import InvalidRequest
 from retour.domain.lines import ReturnMethod
 from retour.domain.returns import Return
@@ -70,6 +75,9 @@ class PortalReturn:
     timeline: tuple[TimelineEntry, ...]
     next_step: str
     exchange: PortalExchange | None = None
+    #: Where to send the parcel, as the post reads it: for a return the shopper ships
+    #: themselves, once approved (empty when the location has no address yet).
+    send_to: tuple[str, ...] = ()
 
     @property
     def can_cancel(self) -> bool:
@@ -78,10 +86,7 @@ class PortalReturn:
     @property
     def asks_for_tracking(self) -> bool:
         """Approved, shipped by the shopper, and no tracking number given yet."""
-        return (
-            self.ret.status == ReturnStatus.APPROVED
-            and self.ret.return_method is ReturnMethod.SHIP_YOURSELF
-        )
+        return _ships_it_now(self.ret)
 
     @property
     def awaits_answer(self) -> bool:
@@ -99,7 +104,26 @@ def portal_return(uow: UnitOfWork, access: PortalAccess, number: str) -> PortalR
     )
     with uow:  # one that fell back to credit or a refund keeps showing its cancelled exchange
         exchange = latest_exchange(uow, access.store_id, return_id)
-    return PortalReturn(return_id, ret, timeline, NEXT_STEPS.get(ret.status, ""), exchange)
+        send_to = _send_to(uow, ret) if _ships_it_now(ret) else ()
+    next_step = NEXT_STEPS.get(ret.status, "")
+    return PortalReturn(return_id, ret, timeline, next_step, exchange, send_to)
+
+
+def _ships_it_now(ret: Return) -> bool:
+    return ret.status == ReturnStatus.APPROVED and ret.return_method is ReturnMethod.SHIP_YOURSELF
+
+
+def _send_to(uow: UnitOfWork, ret: Return) -> tuple[str, ...]:
+    """The return's location's address lines (the location staff may have changed)."""
+    location = uow.session.scalar(
+        select(InventoryLocation)
+        .join(ReturnRow, ReturnRow.location_id == InventoryLocation.id)
+        .where(ReturnRow.id == ret.id, ReturnRow.store_id == ret.store_id)
+    )
+    if location is None:
+        return ()
+    address = location_address(location)
+    return () if address.is_empty() else tuple(address_lines(address))
 
 
 def cancel_own_return(uow: UnitOfWork, access: PortalAccess, number: str, now: datetime) -> Return:
