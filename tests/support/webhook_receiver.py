@@ -30,7 +30,7 @@ class Received:
     headers: dict[str, str]
     body: bytes
     status: int
-    #: Wall-clock seconds (time.time()) when the request arrived and when it was answered.
+    #: Wall-clock seconds (time.time()) when the request arrived and when its answer was ready.
     started_at: float
     finished_at: float
 
@@ -163,6 +163,10 @@ def _handler_for(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
             status, delay, answer = receiver._plan(self.path)
             if delay:
                 time.sleep(delay)
+            # Recorded before the answer goes out: a sender that has its answer may look at
+            # `received` at once, and must find its request there.
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            receiver._record(Received(self.path, headers, body, status, started, time.time()))
             try:
                 self.send_response(status)
                 self.send_header("content-type", "text/plain")
@@ -172,8 +176,6 @@ def _handler_for(receiver: WebhookReceiver) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
             except OSError:
                 pass  # the sender gave up waiting (a timeout test)
-            headers = {name.lower(): value for name, value in self.headers.items()}
-            receiver._record(Received(self.path, headers, body, status, started, time.time()))
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
