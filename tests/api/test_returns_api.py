@@ -44,6 +44,7 @@ def test_full_lifecycle_over_http(client):
         "request_info",
         "cancel",
         "change_location",
+        "override_policy",
     ]
     rid = ret["id"]
     first, second = (line["id"] for line in ret["lines"])

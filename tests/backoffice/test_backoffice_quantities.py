@@ -77,7 +77,7 @@ def test_an_approved_return_offers_one_labelled_field_per_line_with_its_limits(s
     _, page = approved_page(shop)
 
     assert forms_on(page, shop.requested) == [
-        "refund", "quantities", "mark-in-transit", "receive", "cancel", "notes",
+        "refund", "quantities", "policy-override", "mark-in-transit", "receive", "cancel", "notes",
     ]  # fmt: skip
     first, second = (line for line, *_ in quantity_fields(page))
     assert quantity_fields(page) == [(first, "0", "2", "2"), (second, "0", "1", "1")]

@@ -108,7 +108,7 @@ def test_the_return_page_shows_lines_history_timeline_and_only_allowed_actions(s
     assert "1 return in 1 order (100 %)" in page.text
     assert "return.requested" in page.text
     forms = re.findall(rf'action="/backoffice/returns/{shop.requested}/([a-z-]+)"', page.text)
-    assert forms == ["approve", "reject", "request-info", "cancel", "notes"]
+    assert forms == ["approve", "reject", "request-info", "policy-override", "cancel", "notes"]
 
 
 def test_a_warehouse_worker_sees_no_review_buttons_and_is_refused_if_posting_anyway(shop, uow):
@@ -268,7 +268,15 @@ def test_a_reviewer_sends_a_return_to_another_location_with_a_reason(shop, uow):
     client = shop.staff("agent")
     page = client.get(f"{BASE}/returns/{shop.requested}")
     forms = re.findall(rf'action="/backoffice/returns/{shop.requested}/([a-z-]+)"', page.text)
-    assert forms == ["approve", "reject", "request-info", "location", "cancel", "notes"]
+    assert forms == [
+        "approve",
+        "reject",
+        "request-info",
+        "location",
+        "policy-override",
+        "cancel",
+        "notes",
+    ]
     assert '<option value="uk-hub">UK hub (uk-hub)</option>' in page.text
     assert '<option value="returns">' not in page.text  # where it goes already
 

@@ -10,6 +10,8 @@ from sqlalchemy import func, select
 from retour.db.models import Event, ReturnNote
 from retour.domain.inputs import InspectionInput, Receipt
 from retour.domain.lines import Disposition, Grade
+from retour.domain.policy_override import TermsOverride
+from retour.domain.refund_quote import FeeCode
 from retour.domain.staff import NotPermitted, Role, StaffMember
 from retour.payments.registry import NO_PROVIDERS
 from retour.services import returns as use_cases
@@ -33,6 +35,7 @@ ALLOWED = {
     "complete": {Role.OWNER, Role.ADMIN, Role.AGENT},
     "note": {Role.OWNER, Role.ADMIN, Role.AGENT, Role.WAREHOUSE},
     "refund": {Role.OWNER, Role.ADMIN, Role.AGENT},
+    "override_policy": {Role.OWNER, Role.ADMIN, Role.AGENT},
 }
 #: The status each action needs its return brought to first.
 SETUP = {
@@ -40,7 +43,7 @@ SETUP = {
     "request_info": "requested", "cancel": "requested", "note": "requested",
     "mark_in_transit": "approved", "receive": "approved", "station": "approved",
     "inspect": "received", "complete": "inspected", "refund": "approved",
-    "edit_quantities": "approved",
+    "edit_quantities": "approved", "override_policy": "received",
 }  # fmt: skip
 
 
@@ -100,6 +103,9 @@ def run(action: str, uow, staff: StaffMember, number: str, now, store_id: int):
         ),
         "complete": lambda: actions.complete(uow, staff, number, "", now),
         "note": lambda: actions.add_note(uow, staff, number, now, "seen"),
+        "override_policy": lambda: actions.override_policy(
+            uow, staff, number, "", now, TermsOverride(frozenset({FeeCode.LABEL}), reason="late")
+        ),
         "refund": lambda: refunding.refund_from_page(
             uow,
             staff,

@@ -7,6 +7,8 @@ import pytest
 from retour.domain.errors import IllegalTransition
 from retour.domain.inputs import Receipt
 from retour.domain.lines import ReturnMethod
+from retour.domain.policy_override import TermsOverride
+from retour.domain.refund_quote import FeeCode
 from retour.domain.statuses import ReturnAction, ReturnStatus
 from tests.unit.builders import NOW, in_status, verdict
 
@@ -20,6 +22,7 @@ EXPECTED: dict[ReturnStatus, dict[ReturnAction, ReturnStatus]] = {
         A.REQUEST_INFO: S.NEEDS_INFO,
         A.CANCEL: S.CANCELLED,
         A.CHANGE_LOCATION: S.REQUESTED,
+        A.OVERRIDE_POLICY: S.REQUESTED,
     },
     S.NEEDS_INFO: {
         A.APPROVE: S.APPROVED,
@@ -27,6 +30,7 @@ EXPECTED: dict[ReturnStatus, dict[ReturnAction, ReturnStatus]] = {
         A.ANSWER_INFO: S.REQUESTED,
         A.CANCEL: S.CANCELLED,
         A.CHANGE_LOCATION: S.NEEDS_INFO,
+        A.OVERRIDE_POLICY: S.NEEDS_INFO,
     },
     S.APPROVED: {
         A.CANCEL: S.CANCELLED,
@@ -35,20 +39,23 @@ EXPECTED: dict[ReturnStatus, dict[ReturnAction, ReturnStatus]] = {
         A.EXPIRE: S.EXPIRED,
         A.EDIT_QUANTITIES: S.APPROVED,
         A.CHANGE_LOCATION: S.APPROVED,
+        A.OVERRIDE_POLICY: S.APPROVED,
     },
     S.IN_TRANSIT: {
         A.CANCEL: S.CANCELLED,
         A.RECEIVE: S.PARTIALLY_RECEIVED,
         A.EDIT_QUANTITIES: S.IN_TRANSIT,
+        A.OVERRIDE_POLICY: S.IN_TRANSIT,
     },
     S.PARTIALLY_RECEIVED: {
         A.RECEIVE: S.RECEIVED,
         A.INSPECT: S.PARTIALLY_RECEIVED,
         # Line 1 has 1 of 2 units; line 2, none of its units yet, is lowered to 1.
         A.EDIT_QUANTITIES: S.PARTIALLY_RECEIVED,
+        A.OVERRIDE_POLICY: S.PARTIALLY_RECEIVED,
     },
-    S.RECEIVED: {A.INSPECT: S.RECEIVED},
-    S.INSPECTED: {A.COMPLETE: S.COMPLETED},
+    S.RECEIVED: {A.INSPECT: S.RECEIVED, A.OVERRIDE_POLICY: S.RECEIVED},
+    S.INSPECTED: {A.COMPLETE: S.COMPLETED, A.OVERRIDE_POLICY: S.INSPECTED},
     S.REJECTED: {},
     S.COMPLETED: {},
     S.CANCELLED: {},
@@ -90,6 +97,8 @@ def perform(ret, action: ReturnAction) -> None:
         ret.edit_quantities(NOW, {2: 1}, "the shopper keeps one")
     elif action is A.CHANGE_LOCATION:
         ret.change_location(NOW, "returns", "uk-hub", "the Berlin hub is full")
+    elif action is A.OVERRIDE_POLICY:
+        ret.override_policy(NOW, TermsOverride(frozenset({FeeCode.LABEL}), reason="late label"))
 
 
 def test_the_expected_table_covers_every_status():

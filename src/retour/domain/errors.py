@@ -20,6 +20,7 @@ class DomainError(Exception):
 _VERBS = {
     "edit_quantities": "edit the quantities of",
     "change_location": "change the return location of",
+    "override_policy": "override the refund terms of",
 }
 
 

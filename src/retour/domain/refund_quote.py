@@ -14,7 +14,8 @@ Pure arithmetic on integers in minor units. The rules (docs/refunds.md says them
   merchant-fault; once per return, a fixed restocking fee when units that are not
   merchant-fault are worth something, and a return shipping fee and the label cost when the
   return travels on the merchant's label or code and no line of the return is
-  merchant-fault. Store credit and exchanges may waive them. Fees never exceed the refund.
+  merchant-fault. Store credit and exchanges may waive them, and staff may waive any of them
+  on a return (its policy override). Fees never exceed the refund.
 - A store-credit bonus (percentage of the units' paid value plus, once per return, a fixed
   amount; capped per return) is added to store credit only. It is not paid money and never
   counts against the limit.
@@ -126,6 +127,8 @@ class QuoteRequest:
     bonus_already_given: int = 0
     #: What the order's payments still hold: captured minus every earlier refund.
     payments_remaining: int | None = None
+    #: Fees staff waived on this return (its policy override), whatever else applies.
+    waived_by_staff: frozenset[FeeCode] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -313,7 +316,7 @@ def _fees(
     if restocking > 0:
         fees.append(Fee(FeeCode.RESTOCKING, restocking))
     if request.fixed_fees_charged:
-        return fees
+        return _waive_for_staff(fees, request.waived_by_staff)
     if settings.restocking_fee_fixed > 0 and fault_free_items > 0:
         fees.append(Fee(FeeCode.RESTOCKING_FIXED, settings.restocking_fee_fixed))
     shipping_fees = [
@@ -327,7 +330,16 @@ def _fees(
             fees.append(Fee(code, amount, waived=True, note="merchant-fault reason"))
         else:
             fees.append(Fee(code, amount))
-    return fees
+    return _waive_for_staff(fees, request.waived_by_staff)
+
+
+def _waive_for_staff(fees: Sequence[Fee], waived: frozenset[FeeCode]) -> list[Fee]:
+    return [
+        Fee(fee.code, fee.amount, waived=True, note="waived by staff")
+        if fee.code in waived and not fee.waived
+        else fee
+        for fee in fees
+    ]
 
 
 def _method_total(

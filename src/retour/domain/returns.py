@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -24,6 +24,7 @@ from retour.domain.lines import (
     ReturnMethod,
 )
 from retour.domain.orders import Order
+from retour.domain.policy_override import DECISION_KEY, TermsOverride, override_of
 from retour.domain.quantity_checks import requested_lines, take_within, units_held
 from retour.domain.quantity_edits import check_edit, checked_reason
 from retour.domain.statuses import (
@@ -309,6 +310,26 @@ class Return:
         why = _required(reason, "reason")
         self._touch(now)
         self._record("return.location_changed", **{"from": current, "to": chosen}, reason=why)
+
+    def override_policy(self, now: datetime, override: TermsOverride) -> None:
+        """Staff change the refund terms (fees waived, original shipping refunded), with a
+        reason, until the return is closed or refunded in full; the same terms again change
+        nothing."""
+        ensure_allowed(self.status, ReturnAction.OVERRIDE_POLICY)
+        if self.refund_status == "refunded":
+            raise IllegalTransition(ReturnAction.OVERRIDE_POLICY.value, "refunded in full")
+        kept = replace(override, reason=_required(override.reason, "reason"))
+        earlier = override_of(self.policy_decision) or TermsOverride()
+        if earlier.terms() == kept.terms():
+            if earlier.reason:
+                return
+            raise InvalidRequest(
+                "nothing to override: waive a fee or refund the original shipping",
+                field="waive_fees",
+            )
+        self.policy_decision = {**(self.policy_decision or {}), DECISION_KEY: kept.as_json()}
+        self._touch(now)
+        self._record("return.policy_overridden", **kept.as_json())
 
     def mark_in_transit(self, now: datetime, tracking_number: str, carrier: str = "") -> None:
         ensure_allowed(self.status, ReturnAction.MARK_IN_TRANSIT)

@@ -35,10 +35,16 @@ class ReturnAction(StrEnum):
     EXPIRE = "expire"
     EDIT_QUANTITIES = "edit_quantities"
     CHANGE_LOCATION = "change_location"
+    OVERRIDE_POLICY = "override_policy"
 
 
 S = ReturnStatus
 A = ReturnAction
+
+#: Statuses a return never leaves.
+FINAL_STATUSES: frozenset[ReturnStatus] = frozenset(
+    {S.REJECTED, S.COMPLETED, S.CANCELLED, S.EXPIRED}
+)
 
 #: The transition table: each action and the statuses it may start from. Where an action can
 #: lead to more than one status (receive, inspect), the aggregate picks the target.
@@ -63,12 +69,9 @@ ALLOWED_FROM: Mapping[ReturnAction, frozenset[ReturnStatus]] = {
     # Until the parcel is on its way (a label addressed to the old location is the service's
     # to check: void it first).
     A.CHANGE_LOCATION: frozenset({S.REQUESTED, S.NEEDS_INFO, S.APPROVED}),
+    # The refund terms (fees, original shipping), until the return is closed.
+    A.OVERRIDE_POLICY: frozenset(set(ReturnStatus) - FINAL_STATUSES),
 }
-
-#: Statuses a return never leaves.
-FINAL_STATUSES: frozenset[ReturnStatus] = frozenset(
-    {S.REJECTED, S.COMPLETED, S.CANCELLED, S.EXPIRED}
-)
 
 #: Statuses in which a return no longer holds any of the order's quantities.
 RELEASED_STATUSES: frozenset[ReturnStatus] = frozenset({S.REJECTED, S.CANCELLED, S.EXPIRED})

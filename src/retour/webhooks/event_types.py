@@ -16,6 +16,7 @@ EVENT_TYPES: dict[str, str] = {
     "return.cancelled": "the return was cancelled before anything arrived",
     "return.quantities_changed": "staff changed approved units of lines, with a reason",
     "return.location_changed": "staff sent the return to another location, with a reason",
+    "return.policy_overridden": "staff changed the refund terms (fees, shipping), with a reason",
     "return.in_transit": "the parcel was handed to the carrier",
     "return.arrived": "the carrier delivered the parcel at the warehouse",
     "return.received": "units arrived at the warehouse",

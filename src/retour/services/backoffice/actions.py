@@ -11,6 +11,7 @@ from retour.db.models import ReturnNote
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import DomainError, InvalidRequest
 from retour.domain.inputs import InspectionInput, Receipt
+from retour.domain.policy_override import TermsOverride
 from retour.domain.returns import Return
 from retour.domain.staff import Permission, StaffMember, ensure_permitted
 from retour.services import returns as use_cases
@@ -108,6 +109,23 @@ def change_location(
         uow, staff, number, seen, Permission.REVIEW_RETURNS,
         lambda rid, actor: use_cases.change_return_location(
             uow, staff.store_id, rid, actor, now, location, reason
+        ),
+    )  # fmt: skip
+
+
+def override_policy(
+    uow: UnitOfWork,
+    staff: StaffMember,
+    number: str,
+    seen: str,
+    now: datetime,
+    override: TermsOverride,
+) -> Return:
+    """Change the return's refund terms, with a reason: a decision about money, like a refund."""
+    return act(
+        uow, staff, number, seen, Permission.MOVE_MONEY,
+        lambda rid, actor: use_cases.override_return_policy(
+            uow, staff.store_id, rid, actor, now, override
         ),
     )  # fmt: skip
 

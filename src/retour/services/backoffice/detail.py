@@ -49,6 +49,7 @@ ACTION_PERMISSIONS: dict[ReturnAction, Permission] = {
     ReturnAction.EXPIRE: Permission.CONFIGURE_STORE,
     ReturnAction.EDIT_QUANTITIES: Permission.REVIEW_RETURNS,
     ReturnAction.CHANGE_LOCATION: Permission.REVIEW_RETURNS,
+    ReturnAction.OVERRIDE_POLICY: Permission.MOVE_MONEY,
 }
 #: Statuses that do not count towards a customer's returns.
 NOT_COUNTED = (ReturnStatus.REJECTED.value, ReturnStatus.CANCELLED.value)

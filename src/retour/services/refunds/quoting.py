@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from retour.db.repositories.refunds import OrderMoney, ReturnRefunds
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.lines import MERCHANT_SHIPPING_METHODS
+from retour.domain.policy_override import TermsOverride, override_of
 from retour.domain.refund_basis import units_to_refund
 from retour.domain.refund_quote import FeeSettings, QuoteRequest, RefundQuote, quote_refund
 from retour.domain.returns import Return
@@ -29,6 +32,9 @@ def quote_with_money(
         fees, merchant_fault = uow.stores.fees_and_merchant_fault_codes(ret.store_id)
     else:
         merchant_fault = uow.stores.merchant_fault_reason_codes(ret.store_id)
+    override = override_of(ret.policy_decision) or TermsOverride()
+    if override.refund_original_shipping:
+        fees = replace(fees, refund_original_shipping=True)
     request = QuoteRequest(
         currency=money.currency,
         order_lines=money.lines,
@@ -44,6 +50,7 @@ def quote_with_money(
         fixed_fees_charged=settled.fixed_fees_charged,
         bonus_already_given=settled.bonus_given,
         payments_remaining=money.payments_remaining,
+        waived_by_staff=override.waived_fees,
     )
     return quote_refund(request)
 

@@ -2,6 +2,7 @@
 
 from retour.services.returns.expiry import expire_overdue_returns
 from retour.services.returns.location import change_return_location
+from retour.services.returns.policy_override import override_return_policy
 from retour.services.returns.quantities import edit_return_quantities
 from retour.services.returns.requesting import ReturnRequest, request_return
 from retour.services.returns.review import (
@@ -29,6 +30,7 @@ __all__ = [
     "expire_overdue_returns",
     "inspect_return",
     "mark_return_in_transit",
+    "override_return_policy",
     "receive_return",
     "reject_return",
     "request_return",

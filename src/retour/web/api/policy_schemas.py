@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
+from retour.domain.refund_quote import FeeCode
 from retour.services.policy.evaluation import RequestEvaluation
 from retour.services.policy.snapshot import evaluation_json
 from retour.services.policy.versions import PolicyRecord, SavedPolicy
@@ -150,6 +151,14 @@ class DecisionPublic(BaseModel):
     outcome: str = Field(description="approve, review or reject")
     rule_id: str
     message: str
+
+
+class TermsOverridePublic(BaseModel):
+    waived_fees: list[FeeCode] = Field(description="the fees staff waived on this return")
+    refund_original_shipping: bool = Field(
+        description="true: the order's original shipping is refunded whatever the policy says"
+    )
+    reason: str
 
 
 class RiskSignalPublic(BaseModel):

@@ -8,8 +8,9 @@ from typing import Annotated, Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from retour.domain.lines import Disposition, Grade, Resolution, ReturnLine, ReturnMethod
+from retour.domain.policy_override import DECISION_KEY
 from retour.domain.returns import Return
-from retour.web.api.policy_schemas import DecisionPublic, RiskPublic
+from retour.web.api.policy_schemas import DecisionPublic, RiskPublic, TermsOverridePublic
 
 Quantity = Annotated[int, Field(ge=1, le=100_000)]
 Message = Annotated[str, Field(min_length=1, max_length=5000)]
@@ -216,6 +217,11 @@ class ReturnPublic(BaseModel):
         description="the return policy version it was decided under; null: no policy"
     )
     decision: DecisionPublic | None = Field(description="what the policy decided, and why")
+    terms_override: TermsOverridePublic | None = Field(
+        default=None,
+        description="staff's override of the refund terms (`POST /returns/{id}/policy-override`); "
+        "null: the policy's terms apply",
+    )
     risk: RiskPublic | None = Field(description="the policy's risk score and its signals")
     allowed_actions: list[str] = Field(description="actions the current status allows")
     lines: list[ReturnLinePublic]
@@ -245,6 +251,7 @@ class ReturnPublic(BaseModel):
             balance_due=ret.balance_due,
             policy_version=ret.policy_version,
             decision=(ret.policy_decision or {}).get("decision"),
+            terms_override=(ret.policy_decision or {}).get(DECISION_KEY),
             risk=((ret.policy_decision or {}).get("evaluation") or {}).get("risk"),
             allowed_actions=[action.value for action in ret.allowed_actions()],
             lines=[ReturnLinePublic.from_domain(line) for line in ret.lines],

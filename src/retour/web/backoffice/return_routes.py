@@ -9,6 +9,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from retour.domain.errors import DomainError, InvalidRequest
+from retour.domain.policy_override import TermsOverride
+from retour.domain.refund_quote import FeeCode
 from retour.domain.returns import Return
 from retour.services.backoffice import actions
 from retour.services.backoffice.detail import read_return_photo, return_detail
@@ -78,6 +80,15 @@ def _change_location(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -
     )
 
 
+def _override_policy(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
+    override = TermsOverride(
+        waived_fees=frozenset(code for code in FeeCode if f.get(f"waive-{code.value}") == "yes"),
+        refund_original_shipping=f.get("refund_original_shipping") == "yes",
+        reason=f.get("reason", ""),
+    )
+    return actions.override_policy(v.new_uow(), v.staff, number, seen, v.now, override)
+
+
 def _mark_in_transit(v: StaffVisit, number: str, seen: str, f: dict[str, str]) -> Return:
     tracking, carrier = f.get("tracking_number", "").strip(), f.get("carrier", "").strip()
     return actions.mark_in_transit(v.new_uow(), v.staff, number, seen, v.now, tracking, carrier)
@@ -104,6 +115,7 @@ ACTIONS: dict[str, Callable[[StaffVisit, str, str, dict[str, str]], Return]] = {
     "request-info": _request_info,
     "cancel": _cancel,
     "location": _change_location,
+    "policy-override": _override_policy,
     "mark-in-transit": _mark_in_transit,
     "receive": _receive,
     "inspect": _inspect,

@@ -15,7 +15,7 @@ from retour.domain.statuses import ReturnStatus
 from retour.services import queries
 from retour.services import returns as use_cases
 from retour.web.api.deps import Api
-from retour.web.api.override_schemas import ReturnCreateWithOverride
+from retour.web.api.override_schemas import ReturnCreateWithOverride, TermsOverrideBody
 from retour.web.api.routes.refunds import Providers, settle_after
 from retour.web.api.schemas import (
     ApproveBody,
@@ -271,6 +271,30 @@ def change_location_route(return_id: int, body: LocationChangeBody, api: Api) ->
         body,
         lambda uow: use_cases.change_return_location(
             uow, api.store_id, return_id, api.actor, api.clock.now(), body.location, body.reason
+        ),
+        ReturnPublic.from_domain,
+    )
+
+
+@router.post(
+    "/{return_id}/policy-override",
+    response_model=ReturnPublic,
+    responses={
+        **_ACTION_RESPONSES,
+        409: {
+            "description": "`illegal_transition` naming the status (closed returns and "
+            "returns refunded in full keep their terms)"
+        },
+    },
+)
+def override_policy_route(return_id: int, body: TermsOverrideBody, api: Api) -> JSONResponse:
+    """Override the return's refund terms, with a reason: waive fees, refund the order's
+    original shipping. Quotes and refunds use them from then on; refunds already made are not
+    recalculated. The latest override replaces the one before."""
+    return api.mutate(
+        body,
+        lambda uow: use_cases.override_return_policy(
+            uow, api.store_id, return_id, api.actor, api.clock.now(), body.override()
         ),
         ReturnPublic.from_domain,
     )
