@@ -97,7 +97,8 @@ class MailFacts:
     #: Titles of an exchange's replacement items, by SKU (the event payload has SKUs only).
     exchange_titles: Mapping[str, str] = field(default_factory=dict)
     #: The address the return goes to now, line by line as the post reads it
-    #: (`return_location_changed`; the event payload has location codes only).
+    #: (`return_location_changed`, and `return_approved` for a return shipped by the shopper
+    #: or brought to a store; the event payload has location codes only).
     return_address: Sequence[str] = ()
 
 
@@ -183,8 +184,9 @@ def build_context(facts: MailFacts, links: Links) -> dict[str, Any]:
         # The staff's reason stays out: it is kept in the timeline for staff, not written to
         # the shopper (approving and rejecting have their own message to the shopper).
         context["changes"] = _quantity_changes(payload, facts.ret)
-    elif facts.kind == "return_location_changed":
-        # As for quantities, the staff's reason is internal: the shopper gets the new address.
+    elif facts.kind in ("return_location_changed", "return_approved"):
+        # Where the parcel goes (or the items are brought). For a moved return, as for
+        # quantities, the staff's reason is internal: the shopper gets the new address.
         context["location"] = {"address": list(facts.return_address)}
     elif facts.kind == "return_label_ready":
         context["shipment"] = _shipment_context(payload, locale, tz)

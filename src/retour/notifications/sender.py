@@ -136,6 +136,9 @@ class EmailSender:
             if isinstance(moved, SendResult):
                 return moved
             return_address = moved
+        elif job.kind == "return_approved" and ret is not None:
+            # A location without an address yet: the approval goes without it, as before.
+            return_address = loading.approval_return_address(session, job.store_id, ret)
         mail = MailFacts(
             kind=job.kind,
             store=cached.store,
