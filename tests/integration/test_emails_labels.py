@@ -152,7 +152,7 @@ def test_a_label_or_code_made_tells_the_shopper_what_to_do_by_when_and_where(
     assert mail.rcpt_tos == [SHOPPER]
     assert mail.subject == words["subject"].format(n=ret.number)
     assert mail.message["X-Retour-Kind"] == "return_label_ready"
-    assert mail.message.get_content_type() == "multipart/alternative"
+    assert mail.message.get_content_type() == "multipart/mixed"
     url = f"{BASE_URL}/s/maison/returns/{ret.number}"
     text = mail.text.splitlines()
     start = text.index(words["intro"].format(n=ret.number))
