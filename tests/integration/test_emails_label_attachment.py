@@ -82,6 +82,11 @@ def test_a_prepaid_label_e_mail_carries_the_stored_label_pdf(uow, clock, smtp, e
     assert (media_type, filename) == ("application/pdf", f"return-{ret.number}-label.pdf")
     assert content.startswith(b"%PDF-")
     assert content == stored
+    assert (
+        f"1. Print the label attached to this e-mail (return-{ret.number}-label.pdf), or "
+        "download it from your return page."
+    ) in mail.text.splitlines()
+    assert f"Print the label attached to this e-mail (return-{ret.number}-label.pdf)" in mail.html
     assert f"Tracking number: {shipment.tracking_number}" in mail.text.splitlines()
     assert f'href="{BASE_URL}/s/maison/returns/{ret.number}"' in mail.html
 
@@ -98,6 +103,11 @@ def test_a_qr_drop_off_e_mail_carries_the_qr_code_image(uow, clock, smtp, email_
     assert (media_type, filename) == ("image/png", f"return-{ret.number}-qr-code.png")
     assert content.startswith(b"\x89PNG\r\n\x1a\n")
     assert content == stored
+    assert (
+        "2. Show the QR code attached to this e-mail, or the one on your return page, at a "
+        "drop-off point."
+    ) in mail.text.splitlines()
+    assert "QR code attached to this e-mail" in mail.html
 
 
 def test_a_missing_label_file_still_sends_the_e_mail_without_it(uow, clock, smtp, email_worker):
@@ -109,8 +119,10 @@ def test_a_missing_label_file_still_sends_the_e_mail_without_it(uow, clock, smtp
     [mail] = label_mails(smtp)
     assert mail.message.get_content_type() == "multipart/alternative"
     assert files_of(mail) == []
-    url = f"{BASE_URL}/s/maison/returns/{ret.number}"
-    assert f"Your return page: {url}" in mail.text.splitlines()
+    text = mail.text.splitlines()
+    assert "1. Download the label (PDF) from your return page and print it." in text
+    assert "attached" not in mail.text + mail.html
+    assert f"Your return page: {BASE_URL}/s/maison/returns/{ret.number}" in text
     status, excerpt = label_attempt(uow)
     assert status == "delivered"
     assert excerpt.startswith(f"label_pdf not attached: label {shipment.id} not found; accepted")
@@ -127,6 +139,7 @@ def test_a_label_over_the_size_bound_is_left_to_the_return_page(
 
     [mail] = label_mails(smtp)
     assert files_of(mail) == []
+    assert "attached" not in mail.text + mail.html
     _, excerpt = label_attempt(uow)
     assert excerpt.startswith(
         f"label_pdf not attached: {size} bytes, over the {size - 1} bytes an attachment may have"

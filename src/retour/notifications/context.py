@@ -100,6 +100,8 @@ class MailFacts:
     #: (`return_location_changed`, and `return_approved` for a return shipped by the shopper
     #: or brought to a store; the event payload has location codes only).
     return_address: Sequence[str] = ()
+    #: The names of the files the e-mail carries (the label of `return_label_ready`).
+    attached: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -189,7 +191,7 @@ def build_context(facts: MailFacts, links: Links) -> dict[str, Any]:
         # quantities, the staff's reason is internal: the shopper gets the new address.
         context["location"] = {"address": list(facts.return_address)}
     elif facts.kind == "return_label_ready":
-        context["shipment"] = _shipment_context(payload, locale, tz)
+        context["shipment"] = _shipment_context(payload, locale, tz, facts.attached)
     elif facts.kind == "return_received":
         context["received"] = {
             "is_complete": bool(payload.get("fully_received", True)),
@@ -278,8 +280,11 @@ def _quantity_changes(payload: Mapping[str, Any], ret: ReturnFacts | None) -> li
     return changes
 
 
-def _shipment_context(payload: Mapping[str, Any], locale: str, tz: Any) -> dict[str, Any]:
-    """The label or drop-off code of a `shipment.created` payload."""
+def _shipment_context(
+    payload: Mapping[str, Any], locale: str, tz: Any, attached: Sequence[str]
+) -> dict[str, Any]:
+    """The label or drop-off code of a `shipment.created` payload, and the name of its file
+    when the e-mail carries it."""
     method = str(payload.get("method") or "prepaid_label")
     return {
         "id": payload.get("shipment_id"),
@@ -290,6 +295,7 @@ def _shipment_context(payload: Mapping[str, Any], locale: str, tz: Any) -> dict[
         "tracking_number": str(payload.get("tracking_number") or ""),
         "parcels": int(payload.get("parcels") or 1),
         "expires_at": _parse_moment(payload.get("expires_at"), tz),
+        "attachment": attached[0] if attached else "",
     }
 
 

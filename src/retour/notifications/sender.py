@@ -17,7 +17,7 @@ from retour.domain.email_addresses import address_problem
 from retour.domain.lines import ReturnMethod
 from retour.domain.statuses import ReturnStatus
 from retour.notifications import facts as loading
-from retour.notifications.attachments import Attachment, LabelFile, label_file
+from retour.notifications.attachments import LabelFile, label_file
 from retour.notifications.context import (
     Links,
     MailFacts,
@@ -96,12 +96,12 @@ class EmailSender:
         if isinstance(loaded, SendResult):
             return loaded
         mail, custom = loaded
+        label = self._label_file(job, mail) if job.kind == "return_label_ready" else None
+        attachments = [label.attachment] if label and label.attachment else []
+        # The text tells the shopper of the file only when it is there.
+        mail = replace(mail, attached=tuple(attachment.filename for attachment in attachments))
         rendered, note = self._render(job, mail, custom)
-        attachments: list[Attachment] = []
-        if job.kind == "return_label_ready":
-            label = self._label_file(job, mail)
-            if label.attachment is not None:
-                attachments.append(label.attachment)
+        if label is not None and label.not_attached:
             note = "; ".join(filter(None, (note, label.not_attached)))
         envelope = build_message(
             rendered=rendered,
