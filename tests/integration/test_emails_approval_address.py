@@ -9,6 +9,8 @@ from __future__ import annotations
 import pytest
 
 from retour.domain.lines import ReturnMethod
+from retour.notifications.preview import preview_email
+from retour.notifications.templates import default_templates
 from retour.services import returns as use_cases
 from retour.services.return_locations import add_return_location
 from tests.factories import STAFF
@@ -192,3 +194,23 @@ def test_a_ship_it_yourself_approval_to_a_location_without_an_address_still_goes
         "page so that we can follow it."
     ) in mail.text.splitlines()
     assert "this address" not in mail.text + mail.html
+
+
+def test_previews_of_a_real_return_give_the_address_its_e_mails_would(uow, clock):
+    store_id = store_in(uow, clock, "en")
+    ret = approve(uow, store_id, requested_return(uow, store_id, clock), clock)
+
+    def preview_text(kind: str) -> list[str]:
+        preview = preview_email(
+            uow, store_id, kind, "en", default_templates(), BASE_URL, clock.now(),
+            return_id=ret.id,
+        )  # fmt: skip
+        return preview.text.splitlines()
+
+    approval = preview_text(KIND)
+    start = approval.index(SHIP_YOURSELF["en"]["intro"])
+    assert approval[start + 2 : start + 7] == WAREHOUSE_LINES
+    use_cases.change_return_location(uow, store_id, ret.id, STAFF, clock.now(), "uk-hub", "full")
+    moved = preview_text("return_location_changed")
+    start = moved.index(f"Please send your return {ret.number} for order #1001 to this address:")
+    assert moved[start + 2 : start + 7] == UK_HUB_LINES
