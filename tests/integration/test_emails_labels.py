@@ -35,7 +35,8 @@ EXPECTED = {
         "intro": "The prepaid return label for your return {n} is ready.",
         "steps": [
             "What to do next:",
-            "1. Download the label (PDF) from your return page and print it.",
+            "1. Print the label attached to this e-mail (return-{n}-label.pdf), or download it "
+            "from your return page.",
             "2. Pack the items and stick the label on the parcel.",
             "3. Drop the parcel off with the carrier and keep the receipt until your return "
             "is complete.",
@@ -53,7 +54,8 @@ EXPECTED = {
         "steps": [
             "What to do next:",
             "1. Pack the items.",
-            "2. Open your return page and show the QR code at a drop-off point.",
+            "2. Show the QR code attached to this e-mail, or the one on your return page, at a "
+            "drop-off point.",
             "3. Keep the drop-off receipt until your return is complete.",
         ],
         "use_by": "Please use it by April 1, 2026: after that date it can no longer be used.",
@@ -68,7 +70,8 @@ EXPECTED = {
         "intro": "L'étiquette de retour prépayée de votre retour {n} est prête.",
         "steps": [
             "Et maintenant\u00a0:",
-            "1. Téléchargez l'étiquette (PDF) depuis la page de votre retour et imprimez-la.",
+            "1. Imprimez l'étiquette jointe à cet e-mail (return-{n}-label.pdf), ou "
+            "téléchargez-la depuis la page de votre retour.",
             "2. Emballez les articles et collez l'étiquette sur le colis.",
             "3. Déposez le colis chez le transporteur et gardez le reçu jusqu'à la fin de votre "
             "retour.",
@@ -87,8 +90,8 @@ EXPECTED = {
         "steps": [
             "So geht es weiter:",
             "1. Verpacken Sie die Artikel.",
-            "2. Öffnen Sie die Seite Ihrer Rücksendung und zeigen Sie den QR-Code an einer "
-            "Annahmestelle vor.",
+            "2. Zeigen Sie den QR-Code im Anhang dieser E-Mail oder den auf der Seite Ihrer "
+            "Rücksendung an einer Annahmestelle vor.",
             "3. Bewahren Sie den Einlieferungsbeleg auf, bis Ihre Rücksendung abgeschlossen ist.",
         ],
         "use_by": "Gültig bis zum 1. April 2026: Bitte geben Sie das Paket bis dahin ab.",
@@ -152,14 +155,14 @@ def test_a_label_or_code_made_tells_the_shopper_what_to_do_by_when_and_where(
     assert mail.rcpt_tos == [SHOPPER]
     assert mail.subject == words["subject"].format(n=ret.number)
     assert mail.message["X-Retour-Kind"] == "return_label_ready"
-    assert mail.message.get_content_type() == "multipart/alternative"
+    assert mail.message.get_content_type() == "multipart/mixed"
     url = f"{BASE_URL}/s/maison/returns/{ret.number}"
     text = mail.text.splitlines()
     start = text.index(words["intro"].format(n=ret.number))
     assert text[start : start + 12] == [
         words["intro"].format(n=ret.number),
         "",
-        *words["steps"],
+        *[step.format(n=ret.number) for step in words["steps"]],
         "",
         words["use_by"],
         words["tracking"].format(t=shipment.tracking_number),

@@ -195,7 +195,7 @@ def test_dates_are_the_stores_day_in_its_language(templates, timezone, locale, e
     [("prepaid_label", "download your prepaid return label"),
      ("qr_drop_off", "show the QR code at a drop-off point"),
      ("ship_yourself", "send the parcel with the carrier of your choice"),
-     ("in_store", "bring the items to one of our stores"),
+     ("in_store", "bring the items to this address:"),
      ("keep_item", "please keep the items")],
 )  # fmt: skip
 def test_approval_says_how_to_send_the_items_back(templates, method, words):
@@ -207,6 +207,25 @@ def test_approval_says_how_to_send_the_items_back(templates, method, words):
 
     assert words in rendered.text and words in rendered.html
     assert ("Please send or bring the items by" in rendered.text) is (method != "keep_item")
+    gives_address = method in ("ship_yourself", "in_store")
+    assert ("1 Dock Road" in rendered.text.splitlines()) is gives_address
+    assert ("Acme UK Returns<br>1 Dock Road<br>" in rendered.html) is gives_address
+
+
+@pytest.mark.parametrize(
+    ("method", "words"),
+    [("ship_yourself", "pack the items with a note saying R-100231 and send the parcel"),
+     ("in_store", "bring the items to one of our stores and give the return number R-100231")],
+)  # fmt: skip
+def test_approval_without_a_location_address_says_how_without_it(templates, method, words):
+    facts = sample_mail("return_approved", store(), NOW)
+    assert facts.ret is not None
+    facts = replace(facts, ret=replace(facts.ret, method=method), return_address=())
+
+    rendered = templates.render("return_approved", "en", build_context(facts, LINKS))
+
+    assert words in rendered.text and words in rendered.html
+    assert "this address" not in rendered.text + rendered.html
 
 
 @pytest.mark.parametrize(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 
 from sqlalchemy.exc import IntegrityError, OperationalError
@@ -43,7 +44,7 @@ class UnitOfWork:
     shipments: ShipmentRepository
     carrier_accounts: CarrierAccountRepository
 
-    def __init__(self, session_factory: sessionmaker[Session]) -> None:
+    def __init__(self, session_factory: sessionmaker[Session] | Callable[[], Session]) -> None:
         self._session_factory = session_factory
         self._depth = 0
 

@@ -97,8 +97,11 @@ class MailFacts:
     #: Titles of an exchange's replacement items, by SKU (the event payload has SKUs only).
     exchange_titles: Mapping[str, str] = field(default_factory=dict)
     #: The address the return goes to now, line by line as the post reads it
-    #: (`return_location_changed`; the event payload has location codes only).
+    #: (`return_location_changed`, and `return_approved` for a return shipped by the shopper
+    #: or brought to a store; the event payload has location codes only).
     return_address: Sequence[str] = ()
+    #: The names of the files the e-mail carries (the label of `return_label_ready`).
+    attached: Sequence[str] = ()
 
 
 @dataclass(frozen=True)
@@ -183,11 +186,12 @@ def build_context(facts: MailFacts, links: Links) -> dict[str, Any]:
         # The staff's reason stays out: it is kept in the timeline for staff, not written to
         # the shopper (approving and rejecting have their own message to the shopper).
         context["changes"] = _quantity_changes(payload, facts.ret)
-    elif facts.kind == "return_location_changed":
-        # As for quantities, the staff's reason is internal: the shopper gets the new address.
+    elif facts.kind in ("return_location_changed", "return_approved"):
+        # Where the parcel goes (or the items are brought). For a moved return, as for
+        # quantities, the staff's reason is internal: the shopper gets the new address.
         context["location"] = {"address": list(facts.return_address)}
     elif facts.kind == "return_label_ready":
-        context["shipment"] = _shipment_context(payload, locale, tz)
+        context["shipment"] = _shipment_context(payload, locale, tz, facts.attached)
     elif facts.kind == "return_received":
         context["received"] = {
             "is_complete": bool(payload.get("fully_received", True)),
@@ -276,8 +280,11 @@ def _quantity_changes(payload: Mapping[str, Any], ret: ReturnFacts | None) -> li
     return changes
 
 
-def _shipment_context(payload: Mapping[str, Any], locale: str, tz: Any) -> dict[str, Any]:
-    """The label or drop-off code of a `shipment.created` payload."""
+def _shipment_context(
+    payload: Mapping[str, Any], locale: str, tz: Any, attached: Sequence[str]
+) -> dict[str, Any]:
+    """The label or drop-off code of a `shipment.created` payload, and the name of its file
+    when the e-mail carries it."""
     method = str(payload.get("method") or "prepaid_label")
     return {
         "id": payload.get("shipment_id"),
@@ -288,6 +295,7 @@ def _shipment_context(payload: Mapping[str, Any], locale: str, tz: Any) -> dict[
         "tracking_number": str(payload.get("tracking_number") or ""),
         "parcels": int(payload.get("parcels") or 1),
         "expires_at": _parse_moment(payload.get("expires_at"), tz),
+        "attachment": attached[0] if attached else "",
     }
 
 

@@ -24,6 +24,7 @@ from retour.db.models import (
 from retour.db.repositories.shipments import location_address
 from retour.domain.addresses import address_lines
 from retour.domain.branding import DEFAULT_BUTTON_TEXT_COLOR, DEFAULT_PRIMARY_COLOR
+from retour.domain.lines import ReturnMethod
 from retour.domain.notifications import EMAIL_KINDS, Audience
 from retour.domain.shipments import LabelStatus, ShipmentStatus
 from retour.notifications.context import (
@@ -32,6 +33,10 @@ from retour.notifications.context import (
     StoreFacts,
 )
 from retour.notifications.templates import TemplateSource
+
+#: Methods whose approval e-mail gives the return location's address: a parcel the shopper
+#: sends themselves, or items brought in.
+_ADDRESS_GIVEN_ON_APPROVAL = (ReturnMethod.SHIP_YOURSELF.value, ReturnMethod.IN_STORE.value)
 
 
 def store_facts(store: Store) -> StoreFacts:
@@ -170,6 +175,15 @@ def return_location(session: Session, store_id: int, return_id: int) -> tuple[st
     ).one()
     address = location_address(location)
     return location.code, [] if address.is_empty() else address_lines(address)
+
+
+def approval_return_address(session: Session, store_id: int, ret: ReturnFacts) -> list[str]:
+    """Where the approval e-mail tells the shopper to send or bring the items: the return's
+    location's address now (the one staff chose if they moved it), for the methods without a
+    label or drop-off code, which carry their own address; no lines otherwise."""
+    if ret.method not in _ADDRESS_GIVEN_ON_APPROVAL:
+        return []
+    return return_location(session, store_id, ret.id)[1]
 
 
 def load_custom_templates(session: Session, store_id: int) -> dict[tuple[str, str], TemplateSource]:

@@ -1,5 +1,6 @@
 """One e-mail as a MIME message: text and HTML alternatives with the headers mail servers and
-clients expect (Message-ID, Date, From, To, Reply-To, Subject).
+clients expect (Message-ID, Date, From, To, Reply-To, Subject); with files attached, a
+`multipart/mixed` of those alternatives and the files.
 
 Built with the standard library's classic MIME classes (quoted-printable UTF-8 parts, RFC 2047
 headers): the same message as `EmailMessage` builds, in a third of the time, which matters
@@ -8,9 +9,11 @@ at a hundred e-mails a second on one interpreter lock.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from email.charset import QP, Charset
+from email.encoders import encode_base64
 from email.header import Header
 from email.message import Message
 from email.mime.multipart import MIMEMultipart
@@ -20,6 +23,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from retour.domain.email_addresses import is_valid_address, sendable_address
+from retour.notifications.attachments import Attachment
 from retour.notifications.context import StoreFacts
 from retour.notifications.templates import RenderedEmail
 
@@ -62,11 +66,20 @@ def build_message(
     delivery_id: int,
     kind: str,
     now: datetime,
+    attachments: Sequence[Attachment] = (),
 ) -> Envelope:
     """`recipient` must have been checked (`address_problem`) before."""
     sender = sendable_address(sender_address(mail_from))
     from_header = _address(store.name, sender)
-    message = MIMEMultipart("alternative")
+    body = MIMEMultipart("alternative")
+    body.attach(_text_part(rendered.text, "plain"))
+    body.attach(_text_part(rendered.html, "html"))
+    message = body
+    if attachments:
+        message = MIMEMultipart("mixed")
+        message.attach(body)
+        for attachment in attachments:
+            message.attach(_file_part(attachment))
     message["Message-ID"] = make_msgid(
         idstring=f"retour-{delivery_id}", domain=message_id_domain(mail_from, base_url)
     )
@@ -82,8 +95,6 @@ def build_message(
     message["Auto-Submitted"] = "auto-generated"
     message["X-Retour-Delivery"] = str(delivery_id)
     message["X-Retour-Kind"] = kind
-    message.attach(_text_part(rendered.text, "plain"))
-    message.attach(_text_part(rendered.html, "html"))
     return Envelope(
         message=message,
         sender=sender,
@@ -111,6 +122,15 @@ def _header_text(text: str) -> Any:
 def _text_part(text: str, subtype: str) -> MIMENonMultipart:
     part = MIMENonMultipart("text", subtype)
     part.set_payload(text if text.endswith("\n") else text + "\n", _UTF8)
+    return part
+
+
+def _file_part(attachment: Attachment) -> MIMENonMultipart:
+    maintype, _, subtype = attachment.media_type.partition("/")
+    part = MIMENonMultipart(maintype, subtype, name=attachment.filename)
+    part.set_payload(attachment.content)
+    encode_base64(part)
+    part.add_header("Content-Disposition", "attachment", filename=attachment.filename)
     return part
 
 

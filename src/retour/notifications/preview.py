@@ -122,7 +122,17 @@ def _real_mail(
         payload=payload,
         ret=ret,
         exchange_titles=loading.exchange_titles(session, store_id, payload.get("exchange_id")),
+        return_address=_return_address(session, kind, store_id, ret),
     )
+
+
+def _return_address(session: Session, kind: str, store_id: int, ret: ReturnFacts) -> list[str]:
+    """The address the e-mail would give: the return's location's, as the sender reads it."""
+    if kind == "return_location_changed":
+        return loading.return_location(session, store_id, ret.id)[1]
+    if kind == "return_approved":
+        return loading.approval_return_address(session, store_id, ret)
+    return []
 
 
 def _recipient(kind: str, ret: ReturnFacts) -> tuple[str, str]:

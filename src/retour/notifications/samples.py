@@ -28,6 +28,8 @@ SAMPLE_RETURN_ADDRESSES: dict[str, tuple[str, ...]] = {
     "fr": ("Acme Retours", "8 rue des Entrepôts", "69007 Lyon", "FRANCE"),
     "de": ("Acme Retouren", "Hafenstraße 12", "20457 Hamburg", "GERMANY"),
 }
+#: The kinds whose sample tells the shopper where to send the parcel.
+_WITH_ADDRESS = ("return_location_changed", "return_approved")
 #: The made-up words of a sample, in each language.
 _WORDS: dict[str, dict[str, str]] = {
     "en": {
@@ -251,5 +253,5 @@ def sample_mail(kind: str, store: StoreFacts, now: datetime) -> MailFacts:
         payload=sample_payload(kind, now, store.currency, locale),
         ret=ret,
         exchange_titles={"LINEN-L": f"{_WORDS[locale]['shirt']} L"},
-        return_address=SAMPLE_RETURN_ADDRESSES[locale] if kind == "return_location_changed" else (),
+        return_address=SAMPLE_RETURN_ADDRESSES[locale] if kind in _WITH_ADDRESS else (),
     )

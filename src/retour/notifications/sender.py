@@ -12,10 +12,12 @@ from sqlalchemy.orm import Session
 
 from retour.db.engine import create_db_engine, create_session_factory
 from retour.db.repositories.outbox import Job
+from retour.db.unit_of_work import UnitOfWork
 from retour.domain.email_addresses import address_problem
 from retour.domain.lines import ReturnMethod
 from retour.domain.statuses import ReturnStatus
 from retour.notifications import facts as loading
+from retour.notifications.attachments import LabelFile, label_file
 from retour.notifications.context import (
     Links,
     MailFacts,
@@ -94,7 +96,13 @@ class EmailSender:
         if isinstance(loaded, SendResult):
             return loaded
         mail, custom = loaded
+        label = self._label_file(job, mail) if job.kind == "return_label_ready" else None
+        attachments = [label.attachment] if label and label.attachment else []
+        # The text tells the shopper of the file only when it is there.
+        mail = replace(mail, attached=tuple(attachment.filename for attachment in attachments))
         rendered, note = self._render(job, mail, custom)
+        if label is not None and label.not_attached:
+            note = "; ".join(filter(None, (note, label.not_attached)))
         envelope = build_message(
             rendered=rendered,
             store=mail.store,
@@ -105,6 +113,7 @@ class EmailSender:
             delivery_id=job.delivery_id,
             kind=job.kind,
             now=self._clock.now(),
+            attachments=attachments,
         )
         result = self.transport.deliver(envelope)
         if note:
@@ -136,6 +145,9 @@ class EmailSender:
             if isinstance(moved, SendResult):
                 return moved
             return_address = moved
+        elif job.kind == "return_approved" and ret is not None:
+            # A location without an address yet: the approval goes without it, as before.
+            return_address = loading.approval_return_address(session, job.store_id, ret)
         mail = MailFacts(
             kind=job.kind,
             store=cached.store,
@@ -153,6 +165,11 @@ class EmailSender:
             return_address=return_address,
         )
         return mail, cached.templates.get((job.kind, mail_locale(mail)))
+
+    def _label_file(self, job: Job, mail: MailFacts) -> LabelFile:
+        number = mail.ret.number if mail.ret else str(job.event_payload.get("number") or "")
+        uow = UnitOfWork(self._new_session)
+        return label_file(uow, job.store_id, job.event_payload, number, self._clock.now())
 
     def _store(self, session: Session, store_id: int) -> _StoreMail | None:
         now = time.monotonic()
