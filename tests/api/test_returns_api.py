@@ -247,3 +247,35 @@ def test_an_order_with_an_unusable_email_is_refused_naming_the_field(client, ema
     assert error["field"] == "customer.email"
     assert error["message"] == f"Value error, not a usable e-mail address: {problem}"
     assert client.get("/orders").json()["items"] == []
+
+
+def test_a_wrong_item_is_inspected_as_what_arrived_and_the_right_units_are_paid_back(client):
+    order = import_order(client)
+    ret = open_return(client, order, quantities=(2, 0)).json()
+    rid, line = ret["id"], ret["lines"][0]["id"]
+    assert client.post(f"/returns/{rid}/approve").status_code == 200
+    client.post(f"/returns/{rid}/receive", json={"lines": [
+        {"line_id": line, "quantity": 1}, {"line_id": line, "quantity": 1, "wrong_item": True},
+    ]})  # fmt: skip
+
+    inspected = client.post(f"/returns/{rid}/inspect", json={"lines": [
+        {"line_id": line, "quantity": 1, "accepted": True, "grade": "A", "disposition": "restock"},
+        {"line_id": line, "quantity": 1, "accepted": False, "grade": "B",
+         "disposition": "restock", "wrong_item": True, "arrived_sku": "LINEN-L"},
+    ]})  # fmt: skip
+
+    assert inspected.status_code == 200, inspected.text
+    verdicts = inspected.json()["lines"][0]["inspections"]
+    assert [
+        (v["quantity"], v["accepted"], v["wrong_item"], v["arrived_sku"]) for v in verdicts
+    ] == [
+        (1, True, False, ""),
+        (1, False, True, "LINEN-L"),
+    ]
+    stock = client.get("/inventory/stock").json()["items"]
+    assert [(s["sku"], s["bucket"], s["quantity"]) for s in stock] == [
+        ("LINEN-L", "sellable", 1),
+        ("LINEN-M", "sellable", 1),
+    ]
+    quote = client.get(f"/returns/{rid}/refund-quote").json()
+    assert [(q["units"], q["items_amount"]) for q in quote["lines"]] == [(1, 4900)]

@@ -60,9 +60,8 @@ def test_a_tracking_number_or_the_order_number_opens_the_return_too(shop):
         assert response.headers["location"] == f"{BASE}/station/{shop.requested}", code
 
 
-def test_a_wrong_item_is_received_refused_and_set_aside(shop, uow):
-    approved(shop)
-    worker = shop.staff("warehouse")
+def receive_with_a_wrong_item(shop, worker, **extra: str):
+    """2 × M arrive as asked; in place of the L, something else."""
     page = worker.get(f"{BASE}/station/{shop.requested}").text
     first, second = re.findall(r'name="received-(\d+)"', page)
     data = {
@@ -72,9 +71,39 @@ def test_a_wrong_item_is_received_refused_and_set_aside(shop, uow):
         f"received-{second}": "1",
         f"wrong-{second}": "1",
     }
-    assert worker.post(f"{BASE}/station/{shop.requested}", data=data).status_code == 303
+    return worker.post(
+        f"{BASE}/station/{shop.requested}",
+        data=data | {key.replace("LINE", second): value for key, value in extra.items()},
+    )
+
+
+def test_a_wrong_item_is_received_refused_and_moves_no_stock_of_the_item_asked_for(shop, uow):
+    approved(shop)
+    worker = shop.staff("warehouse")
+    assert receive_with_a_wrong_item(shop, worker).status_code == 303
     stock = {(r.sku, r.bucket): r.quantity for r in queries.stock_levels(uow, shop.store_id)}
-    assert stock == {("LINEN-L", "quarantine"): 1, ("LINEN-M", "sellable"): 2}
+    assert stock == {("LINEN-M", "sellable"): 2}
+    detail = shop.staff("agent").get(f"{BASE}/returns/{shop.requested}").text
+    assert "1 × wrong item, grade D, return to vendor: wrong item received" in detail
+
+
+def test_what_arrived_instead_is_set_aside_in_its_own_stock(shop, uow):
+    approved(shop)
+    worker = shop.staff("warehouse")
+    assert receive_with_a_wrong_item(shop, worker, **{"instead-LINE": "LINEN-M"}).status_code == 303
+    stock = {(r.sku, r.bucket): r.quantity for r in queries.stock_levels(uow, shop.store_id)}
+    assert stock == {("LINEN-M", "sellable"): 2, ("LINEN-M", "quarantine"): 1}
+    detail = shop.staff("agent").get(f"{BASE}/returns/{shop.requested}").text
+    assert "1 × wrong item (LINEN-M), grade D" in detail
+
+
+def test_what_arrived_instead_without_a_wrong_item_is_refused(shop, uow):
+    approved(shop)
+    worker = shop.staff("warehouse")
+    refused = receive_with_a_wrong_item(shop, worker, **{"wrong-LINE": "0", "instead-LINE": "X"})
+    assert refused.status_code == 400
+    assert "say how many wrong items arrived" in refused.text
+    assert list(queries.stock_levels(uow, shop.store_id)) == []
 
 
 def test_an_unknown_code_offers_search_and_an_unmatched_parcel(shop):

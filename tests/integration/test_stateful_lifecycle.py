@@ -674,11 +674,17 @@ class ReturnsLifecycle(RuleBasedStateMachine):
         if expected is None:
             expected = first_excess([(v.quantity, waiting[v.line_id]) for v in verdicts])
         variants = {line.id: line.variant_id for line in ret.lines}
-        # One movement per verdict on a line with a variant, into its disposition's bucket.
+        own_units = {
+            line.id: line.awaiting_inspection_quantity - line.wrong_items_awaiting_inspection
+            for line in ret.lines
+        }
+        # One movement per verdict on a line with a variant, into its disposition's bucket,
+        # for the line's own units only: wrong items (the rest) never move its stock.
         moves = [
-            (variants[v.line_id], BUCKET_FOR_DISPOSITION[v.disposition].value, v.quantity)
+            (variants[v.line_id], BUCKET_FOR_DISPOSITION[v.disposition].value, own)
             for v in verdicts
             if variants.get(v.line_id) is not None
+            and (own := min(v.quantity, own_units[v.line_id])) > 0
         ]
         after = self.attempt(
             "inspect",

@@ -34,12 +34,20 @@ class UnexpectedItem:
 
 @dataclass(frozen=True)
 class InspectionInput:
+    """A verdict on units of a line. Units not flagged `is_wrong_item` are the line's own item
+    first; any beyond those the line still holds are taken as its wrong items."""
+
     line_id: int
     quantity: int
     is_accepted: bool
     grade: Grade
     disposition: Disposition
     note: str = ""
+    is_wrong_item: bool = False
+    #: What arrived instead of the line's item (wrong items), and its variant when the store
+    #: sells that SKU (set by the service): its stock moves instead of the line's.
+    arrived_sku: str = ""
+    arrived_variant_id: int | None = None
 
 
 @dataclass(frozen=True)

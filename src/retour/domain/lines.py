@@ -78,6 +78,10 @@ class Inspection:
     note: str
     inspected_at: datetime
     id: int | None = None
+    #: Units that were not the line's item (counted in its wrong items); never stocked as it.
+    is_wrong_item: bool = False
+    #: What arrived instead, when the warehouse said (a SKU; "" unknown).
+    arrived_sku: str = ""
 
 
 @dataclass
@@ -109,6 +113,18 @@ class ReturnLine:
     @property
     def inspected_quantity(self) -> int:
         return sum(i.quantity for i in self.inspections)
+
+    @property
+    def refused_quantity(self) -> int:
+        """Units of the line's own item rejected at inspection (wrong items aside)."""
+        return sum(
+            i.quantity for i in self.inspections if not i.is_accepted and not i.is_wrong_item
+        )
+
+    @property
+    def wrong_items_awaiting_inspection(self) -> int:
+        inspected = sum(i.quantity for i in self.inspections if i.is_wrong_item)
+        return self.wrong_item_quantity - inspected
 
     @property
     def awaiting_receipt_quantity(self) -> int:
@@ -145,3 +161,5 @@ class ReturnLine:
             raise InvariantViolation(f"line {self.sku}: more inspected than received")
         if self.wrong_item_quantity > self.received_quantity:
             raise InvariantViolation(f"line {self.sku}: more wrong items than received")
+        if self.wrong_items_awaiting_inspection < 0:
+            raise InvariantViolation(f"line {self.sku}: more wrong items inspected than received")

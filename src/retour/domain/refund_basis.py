@@ -61,7 +61,7 @@ def refund_basis(ret: Return, line: ReturnLine) -> int:
         return 0
     if ret.return_method is ReturnMethod.KEEP_ITEM or ret.status not in _RECEIVED_STATUSES:
         return line.approved_quantity
-    return max(line.received_quantity - line.wrong_item_quantity - line.rejected_quantity, 0)
+    return max(line.received_quantity - line.wrong_item_quantity - line.refused_quantity, 0)
 
 
 def units_to_refund(

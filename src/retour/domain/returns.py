@@ -17,8 +17,6 @@ from retour.domain.inputs import (
     UnexpectedItem,
 )
 from retour.domain.lines import (
-    BUCKET_FOR_DISPOSITION,
-    Inspection,
     Resolution,
     ReturnLine,
     ReturnMethod,
@@ -33,6 +31,7 @@ from retour.domain.statuses import (
     ensure_allowed,
     is_allowed,
 )
+from retour.domain.wrong_items import inspect_units
 
 _UNDECIDED_OR_APPROVED = frozenset(
     {ReturnStatus.REQUESTED, ReturnStatus.NEEDS_INFO, ReturnStatus.APPROVED}
@@ -429,22 +428,16 @@ class Return:
             self.line,
             "{left} received unit(s) await inspection",
         )
-        moves = []
+        take_within(
+            [(verdict.line_id, verdict.quantity) for verdict in verdicts if verdict.is_wrong_item],
+            {line.id: line.wrong_items_awaiting_inspection for line in self.lines},
+            self.line,
+            "{left} wrong item(s) await inspection",
+        )
+        moves: list[StockMove] = []
         for verdict in verdicts:
             line = self.line(verdict.line_id, field="lines")
-            line.inspections.append(
-                Inspection(
-                    quantity=verdict.quantity,
-                    is_accepted=verdict.is_accepted,
-                    grade=verdict.grade,
-                    disposition=verdict.disposition,
-                    note=verdict.note.strip(),
-                    inspected_at=now,
-                )
-            )
-            if line.variant_id is not None:
-                bucket = BUCKET_FOR_DISPOSITION[verdict.disposition]
-                moves.append(StockMove(line.variant_id, bucket, verdict.quantity, line.id))
+            moves.extend(inspect_units(line, verdict, now))
         all_inspected = all(line.awaiting_inspection_quantity == 0 for line in self.lines)
         if self.status is ReturnStatus.RECEIVED and all_inspected:
             self.status = ReturnStatus.INSPECTED
@@ -458,6 +451,11 @@ class Return:
                     "accepted": v.is_accepted,
                     "grade": v.grade.value,
                     "disposition": v.disposition.value,
+                    **(
+                        {"wrong_item": True, "arrived_sku": v.arrived_sku}
+                        if v.is_wrong_item
+                        else {}
+                    ),
                 }
                 for v in verdicts
             ],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from retour.db.base import Base
@@ -105,3 +105,5 @@ class InspectionRow(Base):
     disposition: Mapped[str] = mapped_column(String(32))
     note: Mapped[str] = mapped_column(Text, default="")
     inspected_at: Mapped[datetime]
+    is_wrong_item: Mapped[bool] = mapped_column(default=False, server_default=false())
+    arrived_sku: Mapped[str] = mapped_column(String(64), default="", server_default="")

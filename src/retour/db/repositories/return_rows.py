@@ -45,6 +45,8 @@ INSPECTION_LABELS = {
     "disposition": "inspection_disposition",
     "note": "inspection_note",
     "inspected_at": "inspected_at",
+    "is_wrong_item": "inspection_is_wrong_item",
+    "arrived_sku": "inspection_arrived_sku",
 }
 
 LineData = tuple[Any, Sequence[Any]]
@@ -202,4 +204,6 @@ def _inspection(inspection: Any) -> Inspection:
         disposition=Disposition(inspection.disposition),
         note=inspection.note,
         inspected_at=inspection.inspected_at,
+        is_wrong_item=inspection.is_wrong_item,
+        arrived_sku=inspection.arrived_sku,
     )

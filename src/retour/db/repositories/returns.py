@@ -303,4 +303,6 @@ def _inspection_row(store_id: int, inspection: Inspection) -> InspectionRow:
         disposition=inspection.disposition.value,
         note=inspection.note,
         inspected_at=inspection.inspected_at,
+        is_wrong_item=inspection.is_wrong_item,
+        arrived_sku=inspection.arrived_sku,
     )

@@ -45,6 +45,8 @@ class StationLine:
     disposition: Disposition = Disposition.RESTOCK
     is_accepted: bool = True
     note: str = ""
+    #: What arrived instead of the line's item (a SKU scanned or typed), for its wrong items.
+    instead: str = ""
 
 
 def find_scanned(uow: UnitOfWork, staff: StaffMember, code: str) -> ScanResult:
@@ -107,6 +109,13 @@ def receive_and_grade(
                 "wrong items cannot be more than the units received",
                 field=f"wrong-{line.line_id}",
             )
+        if line.instead and not line.wrong_item:
+            raise InvalidRequest(
+                "say how many wrong items arrived, or leave what arrived instead empty",
+                field=f"wrong-{line.line_id}",
+            )
+        if len(line.instead) > 64:
+            raise InvalidRequest("a SKU has at most 64 characters", field=f"instead-{line.line_id}")
 
     def receive_then_inspect(return_id: int, actor: Actor) -> Return:
         use_cases.receive_return(
@@ -128,7 +137,8 @@ def receive_and_grade(
             for line in lines
             if line.received - line.wrong_item > 0
         ] + [
-            # A wrong item is refused and set aside (quarantine) for staff to sort out.
+            # A wrong item is refused and set aside (quarantine) for staff to sort out; if the
+            # worker said what it is and the store sells it, that item's stock holds it.
             InspectionInput(
                 line.line_id,
                 line.wrong_item,
@@ -136,6 +146,8 @@ def receive_and_grade(
                 Grade.D,
                 Disposition.RETURN_TO_VENDOR,
                 "wrong item received",
+                is_wrong_item=True,
+                arrived_sku=line.instead,
             )
             for line in lines
             if line.wrong_item > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from retour.db.unit_of_work import UnitOfWork
@@ -74,10 +75,11 @@ def inspect_return(
     now: datetime,
     verdicts: Sequence[InspectionInput],
 ) -> Return:
-    """Grade and route received units; each disposition moves stock, one movement each."""
+    """Grade and route received units; each disposition moves stock, one movement each (a
+    wrong item's: the stock of what arrived instead, when the store sells that SKU)."""
     with uow:
         ret = load_return(uow, store_id, return_id)
-        moves = ret.inspect(now, verdicts)
+        moves = ret.inspect(now, _with_arrived_variants(uow, store_id, verdicts))
         save_return(uow, ret, actor, now)
         location_id = uow.returns.location_of(ret)
         for move in moves:
@@ -101,3 +103,18 @@ def complete_return(
     uow: UnitOfWork, store_id: int, return_id: int, actor: Actor, now: datetime
 ) -> Return:
     return act_on_return(uow, store_id, return_id, actor, now, lambda r: r.complete(now))
+
+
+def _with_arrived_variants(
+    uow: UnitOfWork, store_id: int, verdicts: Sequence[InspectionInput]
+) -> list[InspectionInput]:
+    named = [v.arrived_sku.strip() for v in verdicts if v.is_wrong_item and v.arrived_sku.strip()]
+    if not named:
+        return list(verdicts)
+    variants = uow.stores.variant_ids_by_sku(store_id, named)
+    return [
+        replace(verdict, arrived_variant_id=variants.get(verdict.arrived_sku.strip()))
+        if verdict.is_wrong_item
+        else verdict
+        for verdict in verdicts
+    ]

@@ -110,6 +110,16 @@ class InspectionLine(_In):
     grade: Grade
     disposition: Disposition
     note: Annotated[str, Field(max_length=5000)] = ""
+    wrong_item: bool = Field(
+        default=False,
+        description="the units are the line's wrong items (received with wrong_item); "
+        "unflagged units beyond the line's own are taken as its wrong items too",
+    )
+    arrived_sku: Annotated[str, Field(max_length=64)] = Field(
+        default="",
+        description="wrong items: what arrived instead; when the store sells that SKU, its "
+        "stock moves as the disposition says (never the line's)",
+    )
 
 
 class InspectBody(_In):
@@ -136,6 +146,8 @@ class InspectionPublic(BaseModel):
     disposition: Disposition
     note: str
     inspected_at: datetime
+    wrong_item: bool = Field(description="a verdict on the line's wrong items")
+    arrived_sku: str = Field(description="what arrived instead, when the warehouse said")
 
 
 class ReturnLinePublic(BaseModel):
@@ -180,6 +192,8 @@ class ReturnLinePublic(BaseModel):
                     disposition=i.disposition,
                     note=i.note,
                     inspected_at=i.inspected_at,
+                    wrong_item=i.is_wrong_item,
+                    arrived_sku=i.arrived_sku,
                 )
                 for i in line.inspections
             ],

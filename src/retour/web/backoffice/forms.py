@@ -102,6 +102,7 @@ def station_lines(fields: dict[str, str], ret: Return) -> list[StationLine]:
             choice(Disposition, fields, f"disposition-{line.id}", Disposition.RESTOCK),
             fields.get(f"outcome-{line.id}", "accepted") == "accepted",
             fields.get(f"note-{line.id}", "").strip(),
+            fields.get(f"instead-{line.id}", "").strip(),
         )
         for line in ret.lines
         if line.id is not None and line.awaiting_receipt_quantity > 0

@@ -364,6 +364,8 @@ def inspect_route(
             grade=line.grade,
             disposition=line.disposition,
             note=line.note,
+            is_wrong_item=line.wrong_item,
+            arrived_sku=line.arrived_sku,
         )
         for line in body.lines
     ]
