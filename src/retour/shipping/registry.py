@@ -37,8 +37,8 @@ class Carriers:
             raise ValueError(f"no carrier named {default!r}")
         self.default = default
         self._factories = dict(factories or {})
-        #: What the stores' account credentials are sealed with; without one, the key of
-        #: the development secret key (the settings' default), as in tests.
+        #: What the stores' account credentials are sealed with; without one, a key derived
+        #: from the development secret key (the settings' default), as tests build them.
         self.sealer = sealer or Sealer(DEVELOPMENT_SECRET_KEY)
 
     def get(self, name: str) -> Carrier:
