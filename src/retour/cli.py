@@ -24,6 +24,7 @@ from retour.cli_credit import credit_app
 from retour.cli_policy import policy_app
 from retour.cli_portal import portal_app
 from retour.cli_reports import report_app
+from retour.cli_secrets import secrets_app
 from retour.cli_seed import seed_app, seed_demo
 from retour.cli_shipments import shipments_app
 from retour.db.engine import create_db_engine, create_session_factory
@@ -64,6 +65,7 @@ for sub, name in [
     (report_app, "report"),
     (shipments_app, "shipments"),
     (portal_app, "portal"),
+    (secrets_app, "secrets"),
 ]:
     app.add_typer(sub, name=name)
 

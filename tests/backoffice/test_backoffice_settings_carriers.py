@@ -8,11 +8,15 @@ import logging
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from retour.db.models import CarrierAccountRow
+from retour.security.sealed import Sealer
 from retour.services.shipments import AccountChanges, list_carrier_accounts, set_carrier_account
 from retour.services.store_settings import money_settings
+from retour.settings import DEVELOPMENT_SECRET_KEY
+from retour.shipping.easypost import easypost_factory
+from retour.shipping.registry import Carriers
 from tests.backoffice.steps import BASE, csrf_of
 
 CARRIERS = f"{BASE}/settings/carriers"
@@ -52,11 +56,16 @@ def post(client, bodies: Bodies, action: str, **fields: str):
 
 
 def stored(uow, store_id: int) -> list[tuple[str, str, str, str, bool]]:
+    """The store's accounts, their credentials opened; the rows as stored hold no secret."""
     with uow:
         rows = uow.session.scalars(
             select(CarrierAccountRow).where(CarrierAccountRow.store_id == store_id)
-        )
-        return [(r.carrier, r.api_key, r.webhook_secret, r.service, r.is_active) for r in rows]
+        ).all()
+        raw = str(uow.session.execute(text("SELECT * FROM carrier_accounts")).all())
+    assert [secret for secret in SECRETS if secret in raw] == []
+    sealer = Sealer(DEVELOPMENT_SECRET_KEY)
+    return [(r.carrier, sealer.open(r.api_key), sealer.open(r.webhook_secret), r.service,
+             r.is_active) for r in rows]  # fmt: skip
 
 
 @pytest.fixture
@@ -261,4 +270,22 @@ def test_another_stores_account_is_not_found_from_this_store(shop, uow, bodies, 
     assert (off.status_code, changed.status_code) == (404, 404)
     assert stored(uow, shop.other_store_id) == [("easypost", API_KEY, "", "", True)]
     assert stored(uow, shop.store_id) == []
+    bodies.assert_no_secret()
+
+
+def test_a_key_sealed_with_another_secret_key_keeps_the_page_up_to_set_it_again(shop, uow, bodies):
+    factories = {"easypost": easypost_factory("http://127.0.0.1:9")}
+    before = Carriers(factories=factories, sealer=Sealer("o" * 40))
+    changes = AccountChanges(api_key=API_KEY, webhook_secret=WEBHOOK_SECRET)
+    set_carrier_account(uow, before, shop.store_id, "easypost", changes, shop.clock.now())
+    client = shop.staff("owner")
+
+    page = bodies.keep(client.get(CARRIERS))
+    saved = post(client, bodies, f"{CARRIERS}/accounts/easypost", api_key=NEW_KEY,
+                 webhook_secret=WEBHOOK_SECRET, service="")  # fmt: skip
+
+    assert page.status_code == 200
+    assert '<strong id="default-carrier">EasyPost</strong>' in page.text
+    assert saved.status_code == 303
+    assert stored(uow, shop.store_id) == [("easypost", NEW_KEY, WEBHOOK_SECRET, "", True)]
     bodies.assert_no_secret()

@@ -1,7 +1,9 @@
 """Which carriers this installation has; the built-in one is always there, and the default.
 
 Carriers that need an account (EasyPost) are not built once for the installation but for
-each store that has configured one: `for_store` adds them, from the store's accounts.
+each store that has configured one: `for_store` adds them, from the store's accounts. The
+accounts' credentials are stored sealed with `sealer` (security/sealed.py), the key derived
+from RETOUR_SECRET_KEY.
 """
 
 from __future__ import annotations
@@ -9,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from retour.domain.errors import InvalidRequest
-from retour.settings import Settings
+from retour.security.sealed import Sealer, sealer_of
+from retour.settings import DEVELOPMENT_SECRET_KEY, Settings
 from retour.shipping.base import Carrier, CarrierAccount
 from retour.shipping.builtin import NAME as BUILTIN
 from retour.shipping.builtin import BuiltinCarrier
@@ -26,6 +29,7 @@ class Carriers:
         carriers: Iterable[Carrier] = (),
         default: str = BUILTIN,
         factories: Mapping[str, CarrierFactory] | None = None,
+        sealer: Sealer | None = None,
     ) -> None:
         self._by_name: dict[str, Carrier] = {BUILTIN: BuiltinCarrier()}
         self._by_name.update({carrier.name: carrier for carrier in carriers})
@@ -33,6 +37,9 @@ class Carriers:
             raise ValueError(f"no carrier named {default!r}")
         self.default = default
         self._factories = dict(factories or {})
+        #: What the stores' account credentials are sealed with; without one, a key derived
+        #: from the development secret key (the settings' default), as tests build them.
+        self.sealer = sealer or Sealer(DEVELOPMENT_SECRET_KEY)
 
     def get(self, name: str) -> Carrier:
         carrier = self._by_name.get(name)
@@ -64,11 +71,22 @@ class Carriers:
         if not known:
             return self
         every = [*self._by_name.values(), *(self.for_account(account) for account in known)]
-        active = [account.carrier for account in known if account.is_active]
-        default = active[0] if active else self.default
-        return Carriers(every, default=default, factories=self._factories)
+        default = self.default_for((account.carrier, account.is_active) for account in known)
+        return Carriers(every, default=default, factories=self._factories, sealer=self.sealer)
+
+    def default_for(self, accounts: Iterable[tuple[str, bool]]) -> str:
+        """The default carrier of a store with these accounts (carrier, is on), oldest
+        first: its first account that is on with a carrier known here, else the
+        installation's default."""
+        for carrier, is_active in accounts:
+            if is_active and carrier in self._factories:
+                return carrier
+        return self.default
 
 
 def carriers_from_settings(settings: Settings) -> Carriers:
     """The built-in carrier, and EasyPost for the stores with an account."""
-    return Carriers(factories={EASYPOST: easypost_factory(settings.easypost_api_base)})
+    return Carriers(
+        factories={EASYPOST: easypost_factory(settings.easypost_api_base)},
+        sealer=sealer_of(settings),
+    )

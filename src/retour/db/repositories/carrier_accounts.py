@@ -39,6 +39,11 @@ class CarrierAccountRepository:
         )
         return list(self.session.scalars(statement))
 
+    def every_for_update(self) -> list[CarrierAccountRow]:
+        """Every store's accounts, locked: for sealing their credentials in one go."""
+        statement = select(CarrierAccountRow).order_by(CarrierAccountRow.id).with_for_update()
+        return list(self.session.scalars(statement))
+
     def add(self, account: CarrierAccountRow) -> None:
         self.session.add(account)
         self.session.flush()

@@ -24,7 +24,7 @@ from retour.services.shipments.accounts import (
     CarrierAccountView,
     list_carrier_accounts,
     set_carrier_account,
-    store_carriers,
+    store_default_carrier,
     switch_carrier_account,
 )
 from retour.services.shipments.settings import shipping_settings
@@ -73,7 +73,8 @@ def carrier_settings(uow: UnitOfWork, carriers: Carriers, staff: StaffMember) ->
     shipping = shipping_settings(uow, staff.store_id)
     money = money_settings(uow, staff.store_id)
     return CarrierSettings(
-        default=store_carriers(uow, carriers, staff.store_id).default,
+        # Read without opening any credential: the page stays up to set unreadable ones again.
+        default=store_default_carrier(uow, carriers, staff.store_id),
         accounts=accounts,
         addable=[name for name in carriers.account_carriers() if name not in having],
         label_cost=money.label_cost,

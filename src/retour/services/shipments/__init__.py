@@ -7,6 +7,7 @@ from retour.services.shipments.accounts import (
     remove_carrier_account,
     set_carrier_account,
     store_carriers,
+    store_default_carrier,
     switch_carrier_account,
 )
 from retour.services.shipments.common import IdempotencyKey, ShipmentOutcome
@@ -54,6 +55,7 @@ __all__ = [
     "shipments_to_refresh",
     "shipping_settings",
     "store_carriers",
+    "store_default_carrier",
     "switch_carrier_account",
     "update_shipping_settings",
     "void_shipment",

@@ -2,8 +2,10 @@
 carriers a store uses.
 
 The API key and the webhook secret are written, never read back: views say only whether a
-webhook secret is set. A store with an account that is on buys its new labels with that
-carrier; one without uses the built-in carrier.
+webhook secret is set. They are stored sealed (security/sealed.py) and opened only to build
+the carrier's adapter; a plain one stored before sealing is read as it is and sealed the
+next time the account is saved (or by `retour secrets seal`). A store with an account that
+is on buys its new labels with that carrier; one without uses the built-in carrier.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from datetime import datetime
 from retour.db.models import CarrierAccountRow
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
+from retour.security.sealed import SealedValueUnreadable, Sealer
 from retour.services.errors import NotFound
+from retour.services.shipments.errors import AccountCredentialsUnreadable
 from retour.shipping.base import CarrierAccount
 from retour.shipping.registry import Carriers
 
@@ -45,9 +49,15 @@ class CarrierAccountView:
                    row.created_at, row.updated_at)  # fmt: skip
 
 
-def account_of(row: CarrierAccountRow) -> CarrierAccount:
-    return CarrierAccount(row.carrier, row.api_key, row.webhook_secret, row.service,
-                          row.is_active)  # fmt: skip
+def account_of(row: CarrierAccountRow, sealer: Sealer) -> CarrierAccount:
+    """The account with its credentials opened: only to build the carrier's adapter."""
+    return CarrierAccount(
+        row.carrier,
+        _opened(sealer, row.api_key, row.carrier, "API key"),
+        _opened(sealer, row.webhook_secret, row.carrier, "webhook secret"),
+        row.service,
+        row.is_active,
+    )
 
 
 def store_carriers(uow: UnitOfWork, carriers: Carriers, store_id: int) -> Carriers:
@@ -55,8 +65,16 @@ def store_carriers(uow: UnitOfWork, carriers: Carriers, store_id: int) -> Carrie
     if not carriers.account_carriers():
         return carriers
     with uow:
-        accounts = [account_of(row) for row in uow.carrier_accounts.for_store(store_id)]
+        rows = uow.carrier_accounts.for_store(store_id)
+        accounts = [account_of(row, carriers.sealer) for row in rows]
     return carriers.for_store(accounts)
+
+
+def store_default_carrier(uow: UnitOfWork, carriers: Carriers, store_id: int) -> str:
+    """The carrier the store's new labels are bought with; opens no credential."""
+    return carriers.default_for(
+        (account.carrier, account.is_active) for account in list_carrier_accounts(uow, store_id)
+    )
 
 
 def list_carrier_accounts(uow: UnitOfWork, store_id: int) -> list[CarrierAccountView]:
@@ -73,7 +91,8 @@ def set_carrier_account(
     now: datetime,
 ) -> CarrierAccountView:
     """Create or change the store's account with `carrier`; from the next label on, the
-    store's labels are bought with it."""
+    store's labels are bought with it. Its credentials are stored sealed, the ones it kept
+    too."""
     if carrier not in carriers.account_carriers():
         known = ", ".join(carriers.account_carriers()) or "none"
         raise InvalidRequest(
@@ -98,6 +117,8 @@ def set_carrier_account(
             row.api_key = api_key
         if webhook_secret is not None:
             row.webhook_secret = webhook_secret
+        row.api_key = carriers.sealer.sealed(row.api_key)
+        row.webhook_secret = carriers.sealer.sealed(row.webhook_secret)
         if service is not None:
             row.service = service
         row.updated_at = now
@@ -132,6 +153,13 @@ def remove_carrier_account(uow: UnitOfWork, store_id: int, carrier: str) -> None
             raise NotFound("carrier account", carrier)
         uow.carrier_accounts.delete(row)
         uow.commit()
+
+
+def _opened(sealer: Sealer, stored: str, carrier: str, credential: str) -> str:
+    try:
+        return sealer.open(stored)
+    except SealedValueUnreadable:
+        raise AccountCredentialsUnreadable(carrier, credential) from None
 
 
 def _secret(value: str | None, field: str) -> str | None:

@@ -74,3 +74,19 @@ class CarrierDown(DomainError):
             shipment_id=shipment_id,
             carrier=carrier,
         )
+
+
+class AccountCredentialsUnreadable(DomainError):
+    """A carrier account's API key or webhook secret was sealed with another
+    RETOUR_SECRET_KEY: set it again. 409; names the account, never shows the value."""
+
+    code = "credentials_unreadable"
+
+    def __init__(self, carrier: str, credential: str) -> None:
+        super().__init__(
+            f"the store's {carrier} account's {credential} cannot be read: RETOUR_SECRET_KEY "
+            "has changed since it was set; set it again (Settings → Carriers, or "
+            f"`retour shipments account-set {carrier}`)",
+            carrier=carrier,
+            credential=credential,
+        )

@@ -10,6 +10,7 @@ and the carrier's retry is taken in afresh.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,11 +21,18 @@ from retour.services.context import Actor
 from retour.services.errors import ConcurrentModification, NotFound, Unauthorized
 from retour.services.shipments.accounts import account_of
 from retour.services.shipments.common import load_shipment
+from retour.services.shipments.errors import AccountCredentialsUnreadable
 from retour.services.shipments.tracking import apply_scans
-from retour.shipping.base import CarrierRefused, TrackingDelivery, WebhookSignatureInvalid
+from retour.shipping.base import (
+    CarrierAccount,
+    CarrierRefused,
+    TrackingDelivery,
+    WebhookSignatureInvalid,
+)
 from retour.shipping.registry import Carriers
 
 MAX_DELIVERY_ID = 100
+log = logging.getLogger("retour.shipments")
 
 
 class WebhookSignatureRefused(Unauthorized):
@@ -72,8 +80,7 @@ def _verified(
     uow: UnitOfWork, carriers: Carriers, carrier: str, headers: Mapping[str, str], body: bytes
 ) -> tuple[int, TrackingDelivery]:
     with uow:
-        accounts = [(row.store_id, account_of(row))
-                    for row in uow.carrier_accounts.with_carrier(carrier)]  # fmt: skip
+        accounts = _readable_accounts(uow, carriers, carrier)
     for store_id, account in accounts:
         try:
             return store_id, carriers.for_account(account).parse_tracking_webhook(headers, body)
@@ -85,6 +92,20 @@ def _verified(
     raise WebhookSignatureRefused(
         f"the {carrier} webhook's signature does not verify with any store's webhook secret"
     )
+
+
+def _readable_accounts(
+    uow: UnitOfWork, carriers: Carriers, carrier: str
+) -> list[tuple[int, CarrierAccount]]:
+    """Every store's account with the carrier whose credentials open; one that does not
+    (sealed with another secret key) is logged, by store, and verifies nothing."""
+    accounts: list[tuple[int, CarrierAccount]] = []
+    for row in uow.carrier_accounts.with_carrier(carrier):
+        try:
+            accounts.append((row.store_id, account_of(row, carriers.sealer)))
+        except AccountCredentialsUnreadable as unreadable:
+            log.warning("store %s: %s", row.store_id, unreadable.detail)
+    return accounts
 
 
 def _take_in(

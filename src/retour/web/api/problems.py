@@ -25,6 +25,7 @@ from retour.services.errors import (
     Unauthorized,
 )
 from retour.services.shipments.errors import (
+    AccountCredentialsUnreadable,
     CarrierDown,
     LabelAddressedElsewhere,
     LabelUnavailable,
@@ -42,6 +43,7 @@ _STATUS_BY_ERROR: list[tuple[type[DomainError], int, str]] = [
     (ShipmentExists, 409, "Shipment exists"),
     (LabelAddressedElsewhere, 409, "Label addressed elsewhere"),
     (LabelUnavailable, 409, "Label unavailable"),
+    (AccountCredentialsUnreadable, 409, "Credentials unreadable"),
     (CarrierDown, 503, "Carrier unavailable"),
     (IdempotencyMismatch, 422, "Idempotency key reused"),
     (InvalidRequest, 422, "Invalid request"),

@@ -1,0 +1,1 @@
+"""What keeps stored secrets unreadable to whoever reads the database alone."""
