@@ -77,6 +77,26 @@ def test_the_search_box_finds_by_rma_order_email_tracking_and_sku(shop, uow):
     assert "No returns match “no-such-thing”." in empty.text
 
 
+def test_a_search_that_many_returns_match_pages_in_either_order_and_with_filters(shop, uow):
+    numbers = more_returns(uow, shop, 51)  # each asks for LINEN-M back, like shop.requested
+    everyone = [shop.requested, *numbers]
+    client = shop.staff("agent")
+
+    newest = client.get(f"{BASE}/returns", params={"q": "LINEN-M"})
+    assert numbers_listed(newest.text) == list(reversed(everyone))[:50]
+    after = re.search(r'rel="next" href="([^"]+)"', newest.text).group(1).replace("&amp;", "&")
+    assert numbers_listed(client.get(after).text) == [numbers[0], shop.requested]
+
+    oldest = client.get(f"{BASE}/returns", params={"q": "LINEN-M", "sort": "oldest"})
+    assert numbers_listed(oldest.text) == everyone[:50]
+    after = re.search(r'rel="next" href="([^"]+)"', oldest.text).group(1).replace("&amp;", "&")
+    assert numbers_listed(client.get(after).text) == everyone[50:]
+
+    act(client, numbers[0], "approve")
+    approved = client.get(f"{BASE}/returns", params={"q": "LINEN-M", "status": "approved"})
+    assert numbers_listed(approved.text) == [numbers[0]]
+
+
 def test_needs_attention_filters_waiting_for_review_and_long_in_transit(shop, uow):
     client = shop.staff("agent")
     assert numbers_listed(client.get(f"{BASE}/returns?attention=review").text) == [shop.requested]

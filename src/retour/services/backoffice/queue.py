@@ -62,6 +62,12 @@ class QueueFilter:
             raise InvalidRequest("the end date is before the start date", field="created_to")
         return self
 
+    def is_search_only(self) -> bool:
+        """A search and nothing else to narrow it (the sort aside)."""
+        narrowing = (self.status, self.attention, self.reason, self.method, self.risk,
+                     self.created_from, self.created_to)  # fmt: skip
+        return bool(self.search.strip()) and not any(narrowing)
+
 
 @dataclass(frozen=True)
 class QueueRow:
@@ -105,8 +111,9 @@ def returns_queue(
     where = where.checked()
     with uow:
         zone = store_zone(uow, staff.store_id)
-        statement = queue_listing(staff.store_id, where, now, zone)
         newest_first = where.sort != "oldest"
+        window = PageWindow(after, newest_first, limit + 1) if where.is_search_only() else None
+        statement = queue_listing(staff.store_id, where, now, zone, window)
         if after is not None:
             statement = statement.where(
                 ReturnRow.id < after if newest_first else ReturnRow.id > after
@@ -152,7 +159,31 @@ def store_zone(uow: UnitOfWork, store_id: int) -> ZoneInfo:
     return ZoneInfo(found or "UTC")
 
 
-def queue_listing(store_id: int, where: QueueFilter, now: datetime, zone: ZoneInfo) -> Select[Any]:
+@dataclass(frozen=True)
+class PageWindow:
+    """The page a search-only listing shows: each look-up of the search stops after `size`
+    ids past `after` in the page's order, so a SKU that thousands of returns share costs
+    one page's worth of index entries, not all of them."""
+
+    after: int | None
+    newest_first: bool
+    size: int
+
+    def cut(self, ids: Select[Any], column: Any) -> Select[Any]:
+        if self.after is not None:
+            ids = ids.where(column < self.after if self.newest_first else column > self.after)
+        order = column.desc() if self.newest_first else column.asc()
+        window = ids.order_by(order).limit(self.size).subquery()
+        return select(window.c[0])
+
+
+def queue_listing(
+    store_id: int,
+    where: QueueFilter,
+    now: datetime,
+    zone: ZoneInfo,
+    window: PageWindow | None = None,
+) -> Select[Any]:
     units = (
         select(func.coalesce(func.sum(ReturnLineRow.requested_quantity), 0))
         .where(ReturnLineRow.return_id == ReturnRow.id)
@@ -176,13 +207,17 @@ def queue_listing(store_id: int, where: QueueFilter, now: datetime, zone: ZoneIn
         .join(OrderRow, OrderRow.id == ReturnRow.order_id)
         .where(ReturnRow.store_id == store_id)
     )
-    for condition in _conditions(store_id, where, now, zone):
+    for condition in _conditions(store_id, where, now, zone, window):
         statement = statement.where(condition)
     return statement
 
 
 def _conditions(
-    store_id: int, where: QueueFilter, now: datetime, zone: ZoneInfo
+    store_id: int,
+    where: QueueFilter,
+    now: datetime,
+    zone: ZoneInfo,
+    window: PageWindow | None,
 ) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     if where.status:
@@ -205,7 +240,7 @@ def _conditions(
             ReturnRow.created_at < _start_of(where.created_to + timedelta(days=1), zone)
         )
     if where.search.strip():
-        conditions.append(_search(store_id, where.search.strip()))
+        conditions.append(_search(store_id, where.search.strip(), window))
     return conditions
 
 
@@ -224,7 +259,7 @@ def _attention(view: str, now: datetime) -> ColumnElement[bool]:
     return false()
 
 
-def _search(store_id: int, text: str) -> ColumnElement[bool]:
+def _search(store_id: int, text: str, window: PageWindow | None) -> ColumnElement[bool]:
     """An RMA number, an e-mail, or else an order number, tracking number or SKU."""
     if RMA_NUMBER.fullmatch(text):
         return ReturnRow.number == text.upper()
@@ -235,17 +270,18 @@ def _search(store_id: int, text: str) -> ColumnElement[bool]:
         OrderRow.store_id == store_id, OrderRow.number.in_({text, bare, f"#{bare}"})
     )
     # One set of ids from four indexed look-ups (an OR of them would scan every return).
-    matching = union(
-        select(ReturnRow.id).where(ReturnRow.store_id == store_id, ReturnRow.order_id.in_(orders)),
-        select(ReturnRow.id).where(
-            ReturnRow.store_id == store_id, ReturnRow.tracking_number == text
-        ),
-        select(ShipmentRow.return_id).where(
-            ShipmentRow.store_id == store_id, ShipmentRow.tracking_number == text
-        ),
-        _lines_where(store_id, ReturnLineRow.sku == text),
-    )
-    return ReturnRow.id.in_(matching)
+    lookups = [
+        (ReturnRow.id, select(ReturnRow.id).where(
+            ReturnRow.store_id == store_id, ReturnRow.order_id.in_(orders))),
+        (ReturnRow.id, select(ReturnRow.id).where(
+            ReturnRow.store_id == store_id, ReturnRow.tracking_number == text)),
+        (ShipmentRow.return_id, select(ShipmentRow.return_id).where(
+            ShipmentRow.store_id == store_id, ShipmentRow.tracking_number == text)),
+        (ReturnLineRow.return_id, _lines_where(store_id, ReturnLineRow.sku == text).distinct()),
+    ]  # fmt: skip
+    if window is None:
+        return ReturnRow.id.in_(union(*(ids for _, ids in lookups)))
+    return ReturnRow.id.in_(union(*(window.cut(ids, column) for column, ids in lookups)))
 
 
 def _lines_where(store_id: int, condition: ColumnElement[bool]) -> Select[Any]:
