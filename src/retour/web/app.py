@@ -20,6 +20,7 @@ from retour.web.api.key_cache import ApiKeyCache
 from retour.web.api.problems import install_problem_handlers
 from retour.web.api.routes import (
     analytics,
+    carrier_accounts,
     carrier_webhooks,
     events,
     exchanges,
@@ -117,6 +118,7 @@ def create_app(
     api.include_router(parcels.router)
     api.include_router(shipments.router)
     api.include_router(carrier_webhooks.router)
+    api.include_router(carrier_accounts.router)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(pages.router)
