@@ -12,6 +12,7 @@ from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import DomainError
 from retour.services import shipments
 from retour.services.context import Actor, SystemClock
+from retour.services.shipments import expired_labels as shipments_expired
 from retour.settings import get_settings
 from retour.shipping.registry import carriers_from_settings
 
@@ -58,6 +59,22 @@ def refresh(store: Annotated[str, typer.Option(help="only this store (slug)")] =
             _out.print(f"{done.number} {done.tracking_number}: {done.status} (+{done.new_scans})")
     _out.print(f"{len(todo)} shipment(s) asked, {new_scans} new scan(s), {failed} failed")
     if failed:
+        raise typer.Exit(1)
+
+
+@shipments_app.command("void-expired")
+def void_expired() -> None:
+    """Void the bought labels that expired without a scan, so the carrier refunds them.
+
+    Safe to run from cron (the workers also run it hourly); exits 1 when a label could not
+    be voided now (it is tried again next time).
+    """
+    run = shipments_expired.void_expired_labels(
+        _uow, carriers_from_settings(get_settings()), SystemClock(),
+        Actor("cli", "shipments void-expired"),
+    )  # fmt: skip
+    _out.print(f"{run.voided} expired label(s) voided, {run.failed} failed")
+    if run.failed:
         raise typer.Exit(1)
 
 

@@ -4,7 +4,7 @@ and `retour secrets seal` sealing the credentials stored plain before sealing, o
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -164,3 +164,15 @@ def test_secrets_seal_seals_every_plain_credential_once(uow, cli_env, now_clock)
         ("sealed:v1:", "sealed:v1:"), ("sealed:v1:", "")]  # fmt: skip
     opened = [tuple(carriers.sealer.open(value) for value in row) for row in rows]
     assert opened == [(API_KEY, "whsec_1"), (OTHER_KEY, "")]
+
+
+def test_void_expired_voids_a_label_that_expired_unused_then_finds_none(uow, cli_env, easypost):
+    long_ago = FixedClock(datetime.now(UTC).replace(microsecond=0) - timedelta(days=400))
+    labelled_return(uow, long_ago)
+
+    first = runner.invoke(app, ["shipments", "void-expired"])
+    again = runner.invoke(app, ["shipments", "void-expired"])
+
+    assert (first.exit_code, first.output) == (0, "1 expired label(s) voided, 0 failed\n")
+    assert (again.exit_code, again.output) == (0, "0 expired label(s) voided, 0 failed\n")
+    assert easypost.requests[-1][:2] == ("POST", "/v2/shipments/shp_0001/refund")

@@ -293,6 +293,9 @@ def test_a_running_worker_runs_its_chores_on_a_thread_of_their_own(new_uow, cloc
 def test_the_settings_turn_the_chores_on_and_off(new_uow, clock, settings):
     assert settings.worker_chores is True  # the default
     names = [chore.name for chore in chores_from_settings(new_uow, clock, settings)]
-    assert names == ["returns expire", "refunds settle", "credit expire", "portal prune-photos"]
+    assert names == [
+        "returns expire", "refunds settle", "credit expire", "portal prune-photos",
+        "labels void-expired",
+    ]  # fmt: skip
     cron_does_them = settings.model_copy(update={"worker_chores": False})
     assert chores_from_settings(new_uow, clock, cron_does_them) == ()

@@ -1,7 +1,8 @@
 """The store's periodic chores, run by the workers so that a deployment needs no cron.
 
 Each chore is what one cron-safe command does — `retour returns expire`, `retour refunds
-settle`, `retour credit expire`, `retour portal prune-photos` — on a schedule of its own. A
+settle`, `retour credit expire`, `retour portal prune-photos`, `retour shipments
+void-expired` — on a schedule of its own. A
 running worker (`retour worker`, or the one inside `retour serve` on SQLite) looks every half
 minute which chores are due and runs them on a thread of their own, one after the other, so a
 slow chore holds up no e-mail or webhook. Of all the workers, one runs a given chore at a time
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
     from retour.payments.registry import PaymentProviders
+    from retour.shipping.registry import Carriers
 
 log = logging.getLogger("retour.chores")
 
@@ -49,6 +51,7 @@ RETURNS_EXPIRE_LOCK = _lock_key(b"retourRX")
 REFUNDS_SETTLE_LOCK = _lock_key(b"retourRS")
 CREDIT_EXPIRE_LOCK = _lock_key(b"retourCX")
 PHOTOS_PRUNE_LOCK = _lock_key(b"retourPP")
+LABELS_VOID_LOCK = _lock_key(b"retourLV")
 
 
 @dataclass(frozen=True)
@@ -123,11 +126,14 @@ def store_chores(
     clock: Clock,
     providers: PaymentProviders,
     data_dir: Path,
+    carriers: Carriers | None = None,
 ) -> tuple[Chore, ...]:
-    """The chores every deployment needs, as the README's cron lines used to run them."""
+    """The chores every deployment needs, as the README's cron lines used to run them (the
+    expired labels' only with the installation's `carriers`)."""
     from retour.services.portal.photo_cleanup import prune_unattached_photos
     from retour.services.refunds.settling import settle_pending_refunds
     from retour.services.returns import expire_overdue_returns
+    from retour.services.shipments.expired_labels import void_expired_labels
     from retour.services.store_credit.expiry import expire_lapsed_credit
 
     def expire_returns() -> str:
@@ -153,9 +159,20 @@ def store_chores(
         freed = sum(photo.byte_size for photo in pruned if photo.had_file)
         return f"{len(pruned)} unattached photo(s) deleted, {freed} bytes freed"
 
-    return (
+    def void_labels() -> str:
+        assert carriers is not None
+        run = void_expired_labels(new_uow, carriers, clock, CHORES_ACTOR)
+        return f"{run.voided} expired label(s) voided, {run.failed} left for the next run"
+
+    chores = (
         Chore("returns expire", timedelta(hours=1), RETURNS_EXPIRE_LOCK, expire_returns),
         Chore("refunds settle", timedelta(minutes=15), REFUNDS_SETTLE_LOCK, settle_refunds),
         Chore("credit expire", timedelta(hours=1), CREDIT_EXPIRE_LOCK, expire_credit),
         Chore("portal prune-photos", timedelta(hours=1), PHOTOS_PRUNE_LOCK, prune_photos),
+    )
+    if carriers is None:
+        return chores
+    return (
+        *chores,
+        Chore("labels void-expired", timedelta(hours=1), LABELS_VOID_LOCK, void_labels),
     )

@@ -33,5 +33,12 @@ def chores_from_settings(
         return ()
     from retour.payments.registry import providers_from_settings
     from retour.services.outbox.chores import store_chores
+    from retour.shipping.registry import carriers_from_settings
 
-    return store_chores(new_uow, clock, providers_from_settings(settings), settings.data_dir)
+    return store_chores(
+        new_uow,
+        clock,
+        providers_from_settings(settings),
+        settings.data_dir,
+        carriers_from_settings(settings),
+    )
