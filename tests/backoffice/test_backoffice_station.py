@@ -140,3 +140,31 @@ def test_an_analyst_may_not_use_the_station_and_nothing_changes(shop, uow):
     posted = analyst.post(f"{BASE}/station/{shop.requested}", data={"csrf": csrf})
     assert posted.status_code == 403
     assert queries.stock_levels(uow, shop.store_id) == []
+
+
+def test_units_of_one_line_are_graded_one_by_one_when_asked(shop, uow):
+    approved(shop)
+    worker = shop.staff("warehouse")
+    page = worker.get(f"{BASE}/station/{shop.requested}").text
+    first, second = re.findall(r'name="received-(\d+)"', page)
+    assert f'name="grade-{first}-2"' in page  # two units of M awaited: graded apart if asked
+    assert f'name="grade-{second}-1"' not in page  # one unit of L: the line's fields are its own
+    data = {
+        "csrf": csrf_of(worker, f"{BASE}/station/{shop.requested}"),
+        "seen": re.search(r'name="seen" value="([^"]+)"', page).group(1),
+        f"received-{first}": "2", f"received-{second}": "1",
+        f"grade-{first}-2": "C", f"disposition-{first}-2": "refurbish",
+        f"note-{first}-2": "seam open",
+    }  # fmt: skip
+
+    assert worker.post(f"{BASE}/station/{shop.requested}", data=data).status_code == 303
+
+    stock = {(r.sku, r.bucket): r.quantity for r in queries.stock_levels(uow, shop.store_id)}
+    assert stock == {
+        ("LINEN-M", "sellable"): 1,
+        ("LINEN-M", "refurb"): 1,
+        ("LINEN-L", "sellable"): 1,
+    }
+    detail = shop.staff("agent").get(f"{BASE}/returns/{shop.requested}").text
+    assert "1 × grade A, restock" in detail
+    assert "1 × grade C, refurbish: seam open" in detail

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import groupby
 from pathlib import Path
 
 from sqlalchemy import ColumnElement, select, union
@@ -35,8 +36,19 @@ class ScanResult:
 
 
 @dataclass(frozen=True)
+class UnitGrade:
+    """How one unit of a line was graded at the station."""
+
+    grade: Grade = Grade.A
+    disposition: Disposition = Disposition.RESTOCK
+    is_accepted: bool = True
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class StationLine:
-    """What the worker says about one line: units that arrived and their grading."""
+    """What the worker says about one line: units that arrived and their grading (the
+    line's grading for every unit, unless `units` grades the first ones one by one)."""
 
     line_id: int
     received: int
@@ -47,6 +59,14 @@ class StationLine:
     note: str = ""
     #: What arrived instead of the line's item (a SKU scanned or typed), for its wrong items.
     instead: str = ""
+    #: Unit by unit, in the order they are graded (the right units: wrong items aside).
+    units: tuple[UnitGrade, ...] = ()
+
+    def good_units(self) -> list[UnitGrade]:
+        """Each right unit's grading: its own when given, else the line's."""
+        whole = UnitGrade(self.grade, self.disposition, self.is_accepted, self.note)
+        count = self.received - self.wrong_item
+        return [self.units[n] if n < len(self.units) else whole for n in range(count)]
 
 
 def find_scanned(uow: UnitOfWork, staff: StaffMember, code: str) -> ScanResult:
@@ -127,15 +147,10 @@ def receive_and_grade(
         )  # fmt: skip
         verdicts = [
             InspectionInput(
-                line.line_id,
-                line.received - line.wrong_item,
-                line.is_accepted,
-                line.grade,
-                line.disposition,
-                line.note,
+                line.line_id, len(same), unit.is_accepted, unit.grade, unit.disposition, unit.note
             )
             for line in lines
-            if line.received - line.wrong_item > 0
+            for unit, same in _runs(line.good_units())
         ] + [
             # A wrong item is refused and set aside (quarantine) for staff to sort out; if the
             # worker said what it is and the store sells it, that item's stock holds it.
@@ -166,6 +181,11 @@ def receive_and_grade(
         for path in written:  # the transaction is gone: so are its photos
             path.unlink(missing_ok=True)
         raise
+
+
+def _runs(units: list[UnitGrade]) -> list[tuple[UnitGrade, list[UnitGrade]]]:
+    """Units graded alike one after the other, as one verdict each."""
+    return [(unit, list(same)) for unit, same in groupby(units)]
 
 
 def default_lines(ret: Return) -> list[StationLine]:

@@ -10,7 +10,7 @@ from retour.domain.inputs import InspectionInput, Receipt
 from retour.domain.lines import Disposition, Grade
 from retour.domain.policy.sentences import amount_text
 from retour.domain.returns import Return
-from retour.services.backoffice.station import StationLine
+from retour.services.backoffice.station import StationLine, UnitGrade
 
 E = TypeVar("E", Grade, Disposition)
 
@@ -93,20 +93,52 @@ def verdicts(fields: dict[str, str], ret: Return) -> list[InspectionInput]:
 
 
 def station_lines(fields: dict[str, str], ret: Return) -> list[StationLine]:
-    return [
-        StationLine(
-            line.id,
-            whole_number(fields, f"received-{line.id}", line.awaiting_receipt_quantity),
-            whole_number(fields, f"wrong-{line.id}"),
+    lines = []
+    for line in ret.lines:
+        if line.id is None or line.awaiting_receipt_quantity == 0:
+            continue
+        whole = UnitGrade(
             choice(Grade, fields, f"grade-{line.id}", Grade.A),
             choice(Disposition, fields, f"disposition-{line.id}", Disposition.RESTOCK),
             fields.get(f"outcome-{line.id}", "accepted") == "accepted",
             fields.get(f"note-{line.id}", "").strip(),
-            fields.get(f"instead-{line.id}", "").strip(),
         )
-        for line in ret.lines
-        if line.id is not None and line.awaiting_receipt_quantity > 0
-    ]
+        lines.append(
+            StationLine(
+                line.id,
+                whole_number(fields, f"received-{line.id}", line.awaiting_receipt_quantity),
+                whole_number(fields, f"wrong-{line.id}"),
+                whole.grade,
+                whole.disposition,
+                whole.is_accepted,
+                whole.note,
+                fields.get(f"instead-{line.id}", "").strip(),
+                _unit_grades(fields, f"{line.id}", line.awaiting_receipt_quantity, whole),
+            )
+        )
+    return lines
+
+
+def _unit_grades(
+    fields: dict[str, str], line: str, count: int, whole: UnitGrade
+) -> tuple[UnitGrade, ...]:
+    """Units graded one by one (`grade-{line}-{n}`, …; empty: as the line), or () when no
+    unit was graded apart."""
+    named = [f"{kind}-{line}-{n}" for n in range(1, count + 1)
+             for kind in ("grade", "disposition", "outcome", "note")]  # fmt: skip
+    if not any(fields.get(name, "").strip() for name in named):
+        return ()
+    return tuple(
+        UnitGrade(
+            choice(Grade, fields, f"grade-{line}-{n}", whole.grade),
+            choice(Disposition, fields, f"disposition-{line}-{n}", whole.disposition),
+            {"accepted": True, "rejected": False}.get(
+                fields.get(f"outcome-{line}-{n}", ""), whole.is_accepted
+            ),
+            fields.get(f"note-{line}-{n}", "").strip() or whole.note,
+        )
+        for n in range(1, count + 1)
+    )
 
 
 def choice(kind: type[E], fields: dict[str, str], name: str, default: E) -> E:
