@@ -87,3 +87,46 @@ def test_without_photos_the_form_still_receives_in_one_press(shop, uow):
     assert done.status_code == 303
     with uow:
         assert uow.session.scalars(select(ReturnPhoto)).all() == []
+
+
+def test_a_photo_of_one_unit_is_kept_with_its_unit_and_named_so(shop, uow):
+    approved(shop)
+    worker = shop.staff("warehouse")
+    fields, (shirt_m, _shirt_l) = form_of(worker, shop.requested)
+    fields |= {f"grade-{shirt_m}-2": "C", f"disposition-{shirt_m}-2": "refurbish"}
+    files = [(f"photos-{shirt_m}-2", ("seam.png", png("green"), "image/png"))]
+
+    done = worker.post(f"{BASE}/station/{shop.requested}", data=fields, files=files)
+
+    assert done.status_code == 303
+    with uow:
+        units = uow.session.execute(
+            select(ReturnPhoto.unit, ReturnPhoto.token)
+            .join(ReturnRow, ReturnRow.id == ReturnPhoto.return_id)
+            .where(ReturnRow.number == shop.requested)
+        ).all()
+    assert [unit for unit, _ in units] == [2]
+    page = shop.staff("agent").get(f"{BASE}/returns/{shop.requested}").text
+    assert (
+        f'<img src="/backoffice/photos/{units[0].token}" alt="Photo 1 of Linen shirt M, unit 2"'
+        in page
+    )
+
+
+def test_a_photo_of_a_unit_that_did_not_arrive_is_refused_and_nothing_is_received(shop, uow):
+    approved(shop)
+    worker = shop.staff("warehouse")
+    fields, (shirt_m, _shirt_l) = form_of(worker, shop.requested)
+    fields[f"received-{shirt_m}"] = "1"
+    files = [(f"photos-{shirt_m}-2", ("seam.png", png("green"), "image/png"))]
+
+    refused = worker.post(f"{BASE}/station/{shop.requested}", data=fields, files=files)
+
+    assert refused.status_code == 400
+    assert "No unit 2 of this item arrived." in refused.text
+    with uow:
+        status = uow.session.scalar(
+            select(ReturnRow.status).where(ReturnRow.number == shop.requested)
+        )
+        assert status == "in_transit"
+        assert uow.session.scalars(select(ReturnPhoto)).all() == []

@@ -55,3 +55,5 @@ class ReturnPhoto(Base):
     taken_by: Mapped[str] = mapped_column(
         String(300), default="customer", server_default="customer"
     )
+    #: Which unit of the line the warehouse photographed (1, 2, …); None: the line as a whole.
+    unit: Mapped[int | None] = mapped_column(default=None)

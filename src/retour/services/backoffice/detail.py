@@ -95,7 +95,7 @@ class ReturnDetail:
     order_number: str
     order_placed_at: datetime
     history: CustomerHistory
-    photos: dict[int, list[str]]
+    photos: dict[int, list[tuple[str, int | None]]]
     shipments: list[ShipmentSummary]
     quote: RefundQuote | None
     #: Refunds made so far, oldest first (failed ones offer a retry).
@@ -196,16 +196,16 @@ def _history(uow: UnitOfWork, store_id: int, email: str) -> CustomerHistory:
     return CustomerHistory(orders or 0, returns or 0)
 
 
-def _photos(uow: UnitOfWork, return_id: int) -> dict[int, list[str]]:
-    """Order line id → the tokens of its photos."""
-    photos: dict[int, list[str]] = {}
+def _photos(uow: UnitOfWork, return_id: int) -> dict[int, list[tuple[str, int | None]]]:
+    """Order line id → the tokens of its photos, with the unit each shows (None: the line)."""
+    photos: dict[int, list[tuple[str, int | None]]] = {}
     rows = uow.session.execute(
-        select(ReturnPhoto.order_line_id, ReturnPhoto.token)
+        select(ReturnPhoto.order_line_id, ReturnPhoto.token, ReturnPhoto.unit)
         .where(ReturnPhoto.return_id == return_id)
         .order_by(ReturnPhoto.id)
     )
-    for line_id, token in rows:
-        photos.setdefault(line_id, []).append(token)
+    for line_id, token, unit in rows:
+        photos.setdefault(line_id, []).append((token, unit))
     return photos
 
 

@@ -27,7 +27,9 @@ from retour.web.backoffice import forms
 from retour.web.backoffice.visit import BASE, BackOfficeRoute, StaffVisit, refusal_status
 
 #: Photos one receive form may carry: a few per line of a large return.
-MAX_FILES = 4 * MAX_PER_ITEM
+MAX_FILES = 8 * MAX_PER_ITEM
+#: Lines of up to this many awaited units can be graded (and photographed) unit by unit.
+MAX_UNITS_APART = 20
 router = APIRouter(prefix=f"{BASE}/station", include_in_schema=False, route_class=BackOfficeRoute)
 
 
@@ -125,14 +127,19 @@ async def receive(request: Request, number: str) -> Response:
 
 
 async def _photos(visit: StaffVisit, lines: list[StationLine]) -> StationPhotos:
-    """Each line's photos, checked by decoding before anything is received."""
-    by_line = {}
+    """Each line's photos and its units', checked by decoding before anything is received."""
+    by_line, by_unit = {}, {}
     for line in lines:
         name = f"photos-{line.line_id}"
         contents = await visit.files(name)
         if contents:
             by_line[line.line_id] = [clean_image(content, name) for content in contents]
-    return StationPhotos(visit.state.settings.data_dir, by_line)
+        for unit in range(1, MAX_UNITS_APART + 1):
+            name = f"photos-{line.line_id}-{unit}"
+            contents = await visit.files(name)
+            if contents:
+                by_unit[line.line_id, unit] = [clean_image(c, name) for c in contents]
+    return StationPhotos(visit.state.settings.data_dir, by_line, by_unit)
 
 
 def _unplanned_page(
@@ -162,4 +169,5 @@ def _receive_page(
         awaited=default_lines(detail.ret), error=error, fields=fields,
         grades=[grade.value for grade in Grade],
         dispositions=[disposition.value for disposition in Disposition],
+        units_apart=MAX_UNITS_APART,
     )  # fmt: skip

@@ -1,5 +1,6 @@
 """inspections of wrong items: a verdict on units that were not the line's item is marked, with
-what arrived instead when the warehouse said; such units never move the line's item's stock
+what arrived instead when the warehouse said; such units never move the line's item's stock;
+and the unit of a line a station photo shows
 
 The station's earlier verdicts on wrong items (note "wrong item received") are marked.
 
@@ -32,9 +33,12 @@ def upgrade() -> None:
         "UPDATE return_line_inspections SET is_wrong_item = true "
         "WHERE note = 'wrong item received' AND is_accepted = false"
     )
+    op.add_column("return_photos", sa.Column("unit", sa.Integer(), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("return_photos") as batch:
+        batch.drop_column("unit")
     with op.batch_alter_table("return_line_inspections") as batch:
         batch.drop_column("arrived_sku")
         batch.drop_column("is_wrong_item")
