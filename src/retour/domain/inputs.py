@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from retour.domain.errors import InvalidRequest
 from retour.domain.lines import Disposition, Grade, Resolution, StockBucket
 
 
@@ -58,3 +59,11 @@ class StockMove:
     bucket: StockBucket
     quantity: int
     line_id: int | None
+
+
+def required_text(value: str, field: str) -> str:
+    """`value` without surrounding blanks; InvalidRequest naming `field` when nothing is left."""
+    text = value.strip()
+    if not text:
+        raise InvalidRequest(f"{field} must not be empty", field=field)
+    return text

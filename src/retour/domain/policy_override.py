@@ -10,10 +10,11 @@ are not recalculated. The latest override replaces the one before; each is on th
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from retour.domain.errors import InvalidRequest
+from retour.domain.inputs import required_text
 from retour.domain.refund_quote import FeeCode
 
 #: Where the override is kept in the return's policy decision.
@@ -61,3 +62,20 @@ def override_of(decision: Mapping[str, Any] | None) -> TermsOverride | None:
         refund_original_shipping=bool(kept.get("refund_original_shipping")),
         reason=str(kept.get("reason") or ""),
     )
+
+
+def changed_override(
+    override: TermsOverride, decision: Mapping[str, Any] | None
+) -> TermsOverride | None:
+    """`override` with its reason checked, or None when it repeats the override in force
+    (the same terms again change nothing); refused when there is nothing to override."""
+    kept = replace(override, reason=required_text(override.reason, "reason"))
+    earlier = override_of(decision) or TermsOverride()
+    if earlier.terms() == kept.terms():
+        if earlier.reason:
+            return None
+        raise InvalidRequest(
+            "nothing to override: waive a fee or refund the original shipping",
+            field="waive_fees",
+        )
+    return kept

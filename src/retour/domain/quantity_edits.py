@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from retour.domain.errors import InvalidRequest, QuantityExceeded
+from retour.domain.errors import IllegalTransition, InvalidRequest, QuantityExceeded
 from retour.domain.lines import ReturnLine
+from retour.domain.statuses import ReturnAction, ReturnStatus, is_allowed
 
 K = TypeVar("K", bound=Hashable)
 
@@ -29,6 +30,18 @@ class QuantityChange:
     sku: str
     before: int
     after: int
+
+
+def edit_blocker(status: ReturnStatus, lines: Sequence[ReturnLine]) -> IllegalTransition | None:
+    """Why a return in `status` cannot have its quantities edited now, or None when it can."""
+    if not is_allowed(status, ReturnAction.EDIT_QUANTITIES):
+        return IllegalTransition(ReturnAction.EDIT_QUANTITIES.value, status.value)
+    if not any(line.is_quantity_editable for line in lines):
+        return IllegalTransition(
+            ReturnAction.EDIT_QUANTITIES.value,
+            f"{status.value} and every line already has units received",
+        )
+    return None
 
 
 def check_edit(
@@ -115,6 +128,11 @@ def _check_raise(
             field=where,
             maximum=line.approved_quantity + free,
         )
+
+
+def changes_payload(changes: Sequence[QuantityChange]) -> list[dict[str, Any]]:
+    """The changes as the `return.quantities_changed` event names them."""
+    return [{"line_id": c.line_id, "sku": c.sku, "from": c.before, "to": c.after} for c in changes]
 
 
 def checked_reason(reason: str) -> str:

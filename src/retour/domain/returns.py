@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-from retour.domain.errors import IllegalTransition, InvalidRequest, QuantityExceeded
+from retour.domain.completion import completed_lines, completion_blocker
+from retour.domain.errors import IllegalTransition, InvalidRequest
 from retour.domain.events import DomainEvent
 from retour.domain.inputs import (
     InspectionInput,
@@ -15,23 +16,18 @@ from retour.domain.inputs import (
     Receipt,
     StockMove,
     UnexpectedItem,
+    required_text,
 )
-from retour.domain.lines import (
-    Resolution,
-    ReturnLine,
-    ReturnMethod,
-)
+from retour.domain.inspecting import check_verdicts, record_verdicts, verdicts_payload
+from retour.domain.keep_items import approval_deadline, refuse_keep_item
+from retour.domain.lines import Resolution, ReturnLine, ReturnMethod
 from retour.domain.orders import Order
-from retour.domain.policy_override import DECISION_KEY, TermsOverride, override_of
-from retour.domain.quantity_checks import requested_lines, take_within, units_held
-from retour.domain.quantity_edits import check_edit, checked_reason
-from retour.domain.statuses import (
-    ReturnAction,
-    ReturnStatus,
-    ensure_allowed,
-    is_allowed,
-)
-from retour.domain.wrong_items import inspect_units
+from retour.domain.policy_override import DECISION_KEY, TermsOverride, changed_override
+from retour.domain.quantity_checks import requested_lines, units_held
+from retour.domain.quantity_edits import changes_payload, check_edit, checked_reason, edit_blocker
+from retour.domain.receiving import check_receipts, received_payload, record_receipts
+from retour.domain.review import approve_lines, lines_payload
+from retour.domain.statuses import ReturnAction, ReturnStatus, ensure_allowed, is_allowed
 
 _UNDECIDED_OR_APPROVED = frozenset(
     {ReturnStatus.REQUESTED, ReturnStatus.NEEDS_INFO, ReturnStatus.APPROVED}
@@ -119,7 +115,9 @@ class Return:
             lines=lines,
             customer_note=customer_note,
         )
-        created._record("return.requested", lines=created._lines_payload("requested_quantity"))
+        created._record(
+            "return.requested", lines=lines_payload(created.lines, "requested_quantity")
+        )
         return created
 
     # -- predicates -------------------------------------------------------------------------
@@ -127,11 +125,9 @@ class Return:
     def can(self, action: ReturnAction) -> bool:
         """True when `action` is allowed now; drives both the guards and the buttons."""
         if action is ReturnAction.COMPLETE:
-            return self._completion_blocker() is None
+            return completion_blocker(self.status, self.return_method) is None
         if action is ReturnAction.EDIT_QUANTITIES:
-            return is_allowed(self.status, action) and any(
-                line.is_quantity_editable for line in self.lines
-            )
+            return edit_blocker(self.status, self.lines) is None
         return is_allowed(self.status, action)
 
     def can_approve(self) -> bool:
@@ -181,59 +177,36 @@ class Return:
         """Approve every requested unit, or only `quantities` (line id → units; others get 0);
         `message` is the staff's words to the shopper (it replaces any earlier message)."""
         ensure_allowed(self.status, ReturnAction.APPROVE)
-        if quantities is not None:
-            for index, (line_id, quantity) in enumerate(quantities.items()):
-                line = self.line(line_id, field=f"lines[{index}].line_id")
-                if quantity < 0:
-                    raise InvalidRequest(
-                        "quantity must not be negative", field=f"lines[{index}].quantity"
-                    )
-                if quantity > line.requested_quantity:
-                    raise QuantityExceeded(
-                        f"line {line_id}: only {line.requested_quantity} requested",
-                        field=f"lines[{index}].quantity",
-                        maximum=line.requested_quantity,
-                    )
-        approved = {
-            line.id: (
-                line.requested_quantity if quantities is None else quantities.get(line.id or 0, 0)
-            )
-            for line in self.lines
-        }
-        if not any(approved.values()):
-            raise InvalidRequest("approve at least one unit, or reject the return", field="lines")
-        for line in self.lines:
-            line.approved_quantity = approved[line.id]
+        approve_lines(self.lines, quantities, self.line)
         self.status = ReturnStatus.APPROVED
         self.approved_at = now
         self.staff_message = message.strip()
-        # Nothing is shipped back for keep-item returns, so nothing can be late.
-        self.expires_at = None if self._is_keep_item() else now + timedelta(days=deadline_days)
+        self.expires_at = approval_deadline(self.return_method, now, deadline_days)
         self._touch(now)
         self._record(
             "return.approved",
-            lines=self._lines_payload("approved_quantity"),
+            lines=lines_payload(self.lines, "approved_quantity"),
             expires_at=self.expires_at.isoformat() if self.expires_at else None,
             **({"message": self.staff_message} if self.staff_message else {}),
         )
 
     def reject(self, now: datetime, reason: str) -> None:
         ensure_allowed(self.status, ReturnAction.REJECT)
-        self.staff_message = _required(reason, "reason")
+        self.staff_message = required_text(reason, "reason")
         self.status = ReturnStatus.REJECTED
         self._touch(now)
         self._record("return.rejected", reason=self.staff_message)
 
     def request_info(self, now: datetime, message: str) -> None:
         ensure_allowed(self.status, ReturnAction.REQUEST_INFO)
-        self.staff_message = _required(message, "message")
+        self.staff_message = required_text(message, "message")
         self.status = ReturnStatus.NEEDS_INFO
         self._touch(now)
         self._record("return.info_requested", message=self.staff_message)
 
     def answer_info(self, now: datetime, message: str) -> None:
         ensure_allowed(self.status, ReturnAction.ANSWER_INFO)
-        answer = _required(message, "message")
+        answer = required_text(message, "message")
         self.status = ReturnStatus.REQUESTED
         self._touch(now)
         self._record("return.info_provided", message=answer)
@@ -272,11 +245,9 @@ class Return:
     ) -> None:
         """Change approved units of lines none of whose units arrived (line id → units; lines
         left out keep theirs); the rules and their inputs: `quantity_edits.check_edit`."""
-        if not self.can_edit_quantities():
-            state = self.status.value
-            if is_allowed(self.status, ReturnAction.EDIT_QUANTITIES):
-                state = f"{state} and every line already has units received"
-            raise IllegalTransition(ReturnAction.EDIT_QUANTITIES.value, state)
+        blocker = edit_blocker(self.status, self.lines)
+        if blocker is not None:
+            raise blocker
         why = checked_reason(reason)
         changes = check_edit(
             self.lines, quantities, self.line, refunded or {}, free_units or {},
@@ -290,23 +261,15 @@ class Return:
         ):
             self.status = ReturnStatus.RECEIVED
         self._touch(now)
-        self._record(
-            "return.quantities_changed",
-            lines=[
-                {"line_id": c.line_id, "sku": c.sku, "from": c.before, "to": c.after}
-                for c in changes
-            ],
-            reason=why,
-        )
+        self._record("return.quantities_changed", lines=changes_payload(changes), reason=why)
 
     def change_location(self, now: datetime, current: str, chosen: str, reason: str) -> None:
         """Send the return to another of the store's locations (codes) before it ships."""
         ensure_allowed(self.status, ReturnAction.CHANGE_LOCATION)
-        if self.return_method is ReturnMethod.KEEP_ITEM:
-            raise IllegalTransition(ReturnAction.CHANGE_LOCATION.value, "a keep-item return")
+        refuse_keep_item(self.return_method, ReturnAction.CHANGE_LOCATION)
         if chosen == current:
             raise InvalidRequest(f"the return already goes to {current}", field="location")
-        why = _required(reason, "reason")
+        why = required_text(reason, "reason")
         self._touch(now)
         self._record("return.location_changed", **{"from": current, "to": chosen}, reason=why)
 
@@ -317,24 +280,17 @@ class Return:
         ensure_allowed(self.status, ReturnAction.OVERRIDE_POLICY)
         if self.refund_status == "refunded":
             raise IllegalTransition(ReturnAction.OVERRIDE_POLICY.value, "refunded in full")
-        kept = replace(override, reason=_required(override.reason, "reason"))
-        earlier = override_of(self.policy_decision) or TermsOverride()
-        if earlier.terms() == kept.terms():
-            if earlier.reason:
-                return
-            raise InvalidRequest(
-                "nothing to override: waive a fee or refund the original shipping",
-                field="waive_fees",
-            )
+        kept = changed_override(override, self.policy_decision)
+        if kept is None:
+            return
         self.policy_decision = {**(self.policy_decision or {}), DECISION_KEY: kept.as_json()}
         self._touch(now)
         self._record("return.policy_overridden", **kept.as_json())
 
     def mark_in_transit(self, now: datetime, tracking_number: str, carrier: str = "") -> None:
         ensure_allowed(self.status, ReturnAction.MARK_IN_TRANSIT)
-        if self.return_method is ReturnMethod.KEEP_ITEM:
-            raise IllegalTransition(ReturnAction.MARK_IN_TRANSIT.value, "a keep-item return")
-        self.tracking_number = _required(tracking_number, "tracking_number")
+        refuse_keep_item(self.return_method, ReturnAction.MARK_IN_TRANSIT)
+        self.tracking_number = required_text(tracking_number, "tracking_number")
         self.carrier = carrier.strip()
         self.status = ReturnStatus.IN_TRANSIT
         self._touch(now)
@@ -368,104 +324,33 @@ class Return:
     ) -> None:
         """Record units that arrived; partial receipts leave the return partially received."""
         ensure_allowed(self.status, ReturnAction.RECEIVE)
-        if self.return_method is ReturnMethod.KEEP_ITEM:
-            raise IllegalTransition(ReturnAction.RECEIVE.value, "a keep-item return")
-        if not receipts and not unexpected:
-            raise InvalidRequest("receive at least one unit", field="lines")
-        take_within(
-            [(receipt.line_id, receipt.quantity) for receipt in receipts],
-            {line.id: line.awaiting_receipt_quantity for line in self.lines},
-            self.line,
-            "at most {left} more can be received",
-        )
-        for index, item in enumerate(unexpected):
-            if item.quantity < 1:
-                raise InvalidRequest(
-                    "quantity must be at least 1", field=f"unexpected_items[{index}].quantity"
-                )
-            _required(item.sku, f"unexpected_items[{index}].sku")
-        for receipt in receipts:
-            line = self.line(receipt.line_id, field="lines")
-            line.received_quantity += receipt.quantity
-            if receipt.is_wrong_item:
-                line.wrong_item_quantity += receipt.quantity
-        for item in unexpected:
-            self.lines.append(
-                ReturnLine(
-                    order_line_id=None,
-                    variant_id=item.variant_id,
-                    sku=item.sku.strip(),
-                    title=item.title.strip() or item.sku.strip(),
-                    reason_code="unexpected",
-                    reason_note=item.note,
-                    resolution=self.resolution,
-                    requested_quantity=0,
-                    received_quantity=item.quantity,
-                    is_unexpected=True,
-                )
-            )
+        refuse_keep_item(self.return_method, ReturnAction.RECEIVE)
+        check_receipts(self.lines, receipts, unexpected, self.line)
+        record_receipts(self.lines, receipts, unexpected, self.resolution, self.line)
         fully_received = all(line.awaiting_receipt_quantity == 0 for line in self.lines)
         self.status = ReturnStatus.RECEIVED if fully_received else ReturnStatus.PARTIALLY_RECEIVED
         self._touch(now)
-        self._record(
-            "return.received",
-            receipts=[
-                {"line_id": r.line_id, "quantity": r.quantity, "wrong_item": r.is_wrong_item}
-                for r in receipts
-            ],
-            unexpected_items=[{"sku": i.sku, "quantity": i.quantity} for i in unexpected],
-            fully_received=fully_received,
-        )
+        self._record("return.received", **received_payload(receipts, unexpected, fully_received))
 
     def inspect(self, now: datetime, verdicts: Sequence[InspectionInput]) -> list[StockMove]:
         """Grade and route received units; returns the stock moves their dispositions call for."""
         ensure_allowed(self.status, ReturnAction.INSPECT)
-        if not verdicts:
-            raise InvalidRequest("inspect at least one unit", field="lines")
-        take_within(
-            [(verdict.line_id, verdict.quantity) for verdict in verdicts],
-            {line.id: line.awaiting_inspection_quantity for line in self.lines},
-            self.line,
-            "{left} received unit(s) await inspection",
-        )
-        take_within(
-            [(verdict.line_id, verdict.quantity) for verdict in verdicts if verdict.is_wrong_item],
-            {line.id: line.wrong_items_awaiting_inspection for line in self.lines},
-            self.line,
-            "{left} wrong item(s) await inspection",
-        )
-        moves: list[StockMove] = []
-        for verdict in verdicts:
-            line = self.line(verdict.line_id, field="lines")
-            moves.extend(inspect_units(line, verdict, now))
+        check_verdicts(self.lines, verdicts, self.line)
+        moves = record_verdicts(verdicts, self.line, now)
         all_inspected = all(line.awaiting_inspection_quantity == 0 for line in self.lines)
         if self.status is ReturnStatus.RECEIVED and all_inspected:
             self.status = ReturnStatus.INSPECTED
         self._touch(now)
         self._record(
             "return.inspected",
-            verdicts=[
-                {
-                    "line_id": v.line_id,
-                    "quantity": v.quantity,
-                    "accepted": v.is_accepted,
-                    "grade": v.grade.value,
-                    "disposition": v.disposition.value,
-                    **(
-                        {"wrong_item": True, "arrived_sku": v.arrived_sku}
-                        if v.is_wrong_item
-                        else {}
-                    ),
-                }
-                for v in verdicts
-            ],
+            verdicts=verdicts_payload(verdicts),
             fully_inspected=self.status is ReturnStatus.INSPECTED,
         )
         return moves
 
     def complete(self, now: datetime) -> None:
         """Close the return once every line has an outcome, recording the chosen resolution."""
-        blocker = self._completion_blocker()
+        blocker = completion_blocker(self.status, self.return_method)
         if blocker is not None:
             raise blocker
         self.status = ReturnStatus.COMPLETED
@@ -474,23 +359,13 @@ class Return:
         self._record(
             "return.completed",
             resolution=self.resolution.value,
-            lines=[
-                {
-                    "line_id": line.id,
-                    "resolution": line.resolution.value,
-                    "accepted": line.accepted_quantity,
-                    "rejected": line.rejected_quantity,
-                    "kept": line.approved_quantity if self._is_keep_item() else 0,
-                }
-                for line in self.lines
-            ],
+            lines=completed_lines(self.lines, self.return_method),
         )
 
     def expire(self, now: datetime) -> None:
         """Close an approved return whose parcel never arrived by its deadline."""
         ensure_allowed(self.status, ReturnAction.EXPIRE)
-        if self._is_keep_item():
-            raise IllegalTransition(ReturnAction.EXPIRE.value, "a keep-item return")
+        refuse_keep_item(self.return_method, ReturnAction.EXPIRE)
         if self.expires_at is None or now < self.expires_at:
             raise IllegalTransition(ReturnAction.EXPIRE.value, "approved and not yet due")
         self.status = ReturnStatus.EXPIRED
@@ -510,18 +385,6 @@ class Return:
 
     # -- helpers ----------------------------------------------------------------------------
 
-    def _is_keep_item(self) -> bool:
-        return self.return_method is ReturnMethod.KEEP_ITEM
-
-    def _completion_blocker(self) -> IllegalTransition | None:
-        if not is_allowed(self.status, ReturnAction.COMPLETE):
-            return IllegalTransition(ReturnAction.COMPLETE.value, self.status.value)
-        if self.status is ReturnStatus.APPROVED and not self._is_keep_item():
-            return IllegalTransition(
-                ReturnAction.COMPLETE.value, "approved and waiting for its items"
-            )
-        return None
-
     def _touch(self, now: datetime) -> None:
         self.updated_at = now
         self.check_invariants()
@@ -530,21 +393,3 @@ class Return:
         self.events.append(
             DomainEvent(name, {"number": self.number, "status": self.status.value, **payload})
         )
-
-    def _lines_payload(self, quantity_field: str) -> list[dict[str, Any]]:
-        return [
-            {
-                "line_id": line.id,
-                "sku": line.sku,
-                "quantity": getattr(line, quantity_field),
-                "reason": line.reason_code,
-            }
-            for line in self.lines
-        ]
-
-
-def _required(value: str, field: str) -> str:
-    text = value.strip()
-    if not text:
-        raise InvalidRequest(f"{field} must not be empty", field=field)
-    return text

@@ -1,9 +1,11 @@
-"""Money and dates as the store's language writes them, in the store's timezone (Babel)."""
+"""Money and dates as the store's language writes them, in the store's timezone (Babel), and
+dates read back from event payloads."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.dates import format_date as babel_format_date
@@ -45,3 +47,21 @@ def format_moment(value: datetime, locale: str, timezone: str = "UTC") -> str:
     day = babel_format_date(local.date(), format="long", locale=locale)
     time = babel_format_time(local.time(), format="short", locale=locale)
     return str(get_datetime_format("medium", locale=locale)).replace("'", "").format(time, day)
+
+
+def parse_moment(value: Any, tz: Any) -> datetime | None:
+    """An event payload's ISO moment in `tz`; None when it is missing or unreadable."""
+    if not value:
+        return None
+    try:
+        return datetime.fromisoformat(str(value)).astimezone(tz)
+    except ValueError:
+        return None
+
+
+def parse_day(value: Any) -> date | None:
+    """An event payload's ISO day; None when it is missing or unreadable."""
+    try:
+        return date.fromisoformat(str(value)) if value else None
+    except ValueError:
+        return None
