@@ -14,6 +14,7 @@ from retour.db.models import (
     OrderRow,
     ReturnRow,
     ShipmentDocumentRow,
+    ShipmentParcelRow,
     ShipmentRow,
     Store,
     TrackingEventRow,
@@ -68,10 +69,15 @@ class ShipmentRepository:
     def ids_by_tracking_number(
         self, store_id: int, carrier: str, tracking_number: str
     ) -> list[int]:
-        """The store's shipments with this carrier and tracking number (a webhook's)."""
+        """The store's shipments with this carrier and tracking number (a webhook's), that of
+        the shipment or of any of its parcels."""
+        of_parcels = select(ShipmentParcelRow.shipment_id).where(
+            ShipmentParcelRow.store_id == store_id,
+            ShipmentParcelRow.tracking_number == tracking_number,
+        )
         statement = select(ShipmentRow.id).where(
             ShipmentRow.store_id == store_id,
-            ShipmentRow.tracking_number == tracking_number,
+            or_(ShipmentRow.tracking_number == tracking_number, ShipmentRow.id.in_(of_parcels)),
             ShipmentRow.carrier == carrier,
         )
         return list(self.session.scalars(statement.order_by(ShipmentRow.id)))
@@ -125,6 +131,35 @@ class ShipmentRepository:
         self.session.add(shipment)
         self.session.flush()
         return shipment
+
+    # -- parcels labelled apart ----------------------------------------------------------------
+
+    def add_parcels(self, shipment: ShipmentRow, parcels: Iterable[tuple[str, str]]) -> None:
+        """Each parcel's (tracking number, carrier reference), in the order printed."""
+        self.session.add_all(
+            ShipmentParcelRow(
+                shipment_id=shipment.id,
+                store_id=shipment.store_id,
+                position=position,
+                tracking_number=tracking_number,
+                carrier_reference=carrier_reference,
+            )
+            for position, (tracking_number, carrier_reference) in enumerate(parcels, start=1)
+        )
+
+    def parcels(self, store_id: int, shipment_ids: Sequence[int]) -> list[ShipmentParcelRow]:
+        """The shipments' parcels labelled apart, by shipment, then as printed."""
+        if not shipment_ids:
+            return []
+        statement = (
+            select(ShipmentParcelRow)
+            .where(
+                ShipmentParcelRow.store_id == store_id,
+                ShipmentParcelRow.shipment_id.in_(shipment_ids),
+            )
+            .order_by(ShipmentParcelRow.shipment_id, ShipmentParcelRow.position)
+        )
+        return list(self.session.scalars(statement))
 
     # -- documents ---------------------------------------------------------------------------
 
