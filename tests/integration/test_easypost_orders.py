@@ -11,8 +11,11 @@ from sqlalchemy import select
 
 from retour.db.models import ShipmentParcelRow, ShipmentRow
 from retour.domain.shipments import ShipmentMethod
+from retour.domain.staff import Role, StaffMember
 from retour.domain.statuses import ReturnStatus
 from retour.services import queries, shipments
+from retour.services.backoffice.queue import QueueFilter, returns_queue
+from retour.services.backoffice.station import find_scanned
 from retour.services.shipments.errors import CarrierDown, CarrierRefusedShipment
 from retour.shipping.base import DocumentKind
 from retour.shipping.easypost import EasyPostCarrier, signature_of
@@ -261,3 +264,25 @@ def test_a_tracker_webhook_for_the_second_parcel_finds_the_shipment_and_moves_th
     )  # fmt: skip
     ret = queries.get_return(uow, store_id, approved.id)
     assert ret.status is ReturnStatus.IN_TRANSIT
+
+
+def test_the_station_and_the_queue_find_the_return_by_any_parcels_tracking_number(
+    uow, store_id, approved, clock, carriers, easypost
+):
+    create(uow, carriers, store_id, approved.id, clock)
+    staff = StaffMember(1, store_id, "acme", "owner@acme.test", "", Role.OWNER)
+
+    scanned = [find_scanned(uow, staff, code) for code in [*CODES, "EZ0000000009"]]
+    searched = [
+        [
+            row.number
+            for row in returns_queue(uow, staff, QueueFilter(search=code), clock.now()).rows
+        ]
+        for code in [*CODES, "EZ0000000009"]
+    ]
+
+    assert [(s.numbers, s.matched_as) for s in scanned] == [
+        ([approved.number], "tracking"), ([approved.number], "tracking"),
+        ([approved.number], "tracking"), ([], ""),
+    ]  # fmt: skip
+    assert searched == [[approved.number]] * 3 + [[]]

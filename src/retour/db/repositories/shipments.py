@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from retour.db.locking import lock_row
@@ -34,6 +35,19 @@ def set_location_address(location: InventoryLocation, address: Address) -> None:
 
 def order_address(order: OrderRow) -> Address:
     return Address(**{name: getattr(order, f"shipping_{name}") for name in FIELD_NAMES})
+
+
+def returns_with_parcel(store_id: int, tracking_number: str) -> Select[Any]:
+    """Ids of the store's returns with a parcel of this tracking number labelled apart (an
+    EasyPost order's parcel 2, …), for a search by tracking number to take into a union."""
+    return (
+        select(ShipmentRow.return_id)
+        .join(ShipmentParcelRow, ShipmentParcelRow.shipment_id == ShipmentRow.id)
+        .where(
+            ShipmentParcelRow.store_id == store_id,
+            ShipmentParcelRow.tracking_number == tracking_number,
+        )
+    )
 
 
 class ShipmentRepository:
