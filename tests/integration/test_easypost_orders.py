@@ -176,6 +176,28 @@ def test_an_order_bought_before_easypost_went_down_is_used_by_the_retry_not_boug
     assert pdf_text(pdf) == [["EasyPost label", code] for code in CODES]
 
 
+def test_an_order_found_bought_only_in_part_is_refused_not_bought_again(
+    uow, store_id, approved, clock, carriers, easypost
+):
+    easypost.lose_next_buy_answers(1, then_down=5)
+    with pytest.raises(CarrierDown):
+        create(uow, carriers, store_id, approved.id, clock)
+    for shipment_id in SHIPMENT_IDS[1:]:  # EasyPost lists only the first parcel as bought
+        easypost.shipments[shipment_id]["postage_label"] = None
+
+    with pytest.raises(CarrierRefusedShipment) as refused:
+        create(uow, carriers, store_id, approved.id, clock)
+
+    with uow:
+        row = uow.session.scalars(select(ShipmentRow)).one()
+    assert refused.value.extra["reason"] == (
+        f"EasyPost has 1 of the 3 parcels of {approved.number}/{row.id} bought before, not all: "
+        "refund those in EasyPost and ask for a new label"
+    )
+    assert (list(easypost.orders), easypost.bought()) == (["order_0001"], ["shp_0001"])
+    assert row.label_status == "failed"
+
+
 def test_429_on_the_order_is_retried_with_backoff(
     uow, store_id, approved, clock, carriers, easypost, sleeps
 ):

@@ -10,6 +10,9 @@ as `to_address` and the store's return location as `from_address`. The cheapest 
 bought unless the account names a service. Each label comes with a tracker; its
 `tracking_details` are the scans (EasyPost gives them no ids: one is derived from the
 tracker, the moment and the status, so the same scan seen twice is stored once).
+
+A label of several parcels is an EasyPost Order instead, one shipment per parcel, each with
+its own label and tracker (easypost_orders.py); Retour asks about and voids each parcel.
 """
 
 from __future__ import annotations
@@ -84,17 +87,15 @@ class EasyPostCarrier:
     def create_label(self, request: LabelRequest) -> Label:
         """Buy the label, once per Retour shipment however often asked: a label bought for
         this shipment before (an answer lost, a crash before it was recorded) is found among
-        the account's purchases since the shipment was made, by its reference, and used."""
+        the account's purchases since the shipment was made, by its reference, and used.
+        Several parcels are bought as one EasyPost order, a label each."""
         if request.method is not ShipmentMethod.PREPAID_LABEL:
             raise CarrierRefused("EasyPost makes printed labels only (no QR drop-off codes)")
         reference = shipment_reference(request)
         if request.parcels > 1:
             return order_label(self._client, request, reference, self._service)
-        bought = next(
-            (s for s in purchases_since(self._client, request.created_at)
-             if s.get("reference") == reference),
-            None,
-        )  # fmt: skip
+        purchases = purchases_since(self._client, request.created_at)
+        bought = next((s for s in purchases if s.get("reference") == reference), None)
         if bought is None:
             created = self._client.post("/shipments", {"shipment": _shipment(request, reference)})
             bought = self._buy(created, self._chosen_rate(created))

@@ -86,7 +86,7 @@ def _bought_before(
     if found:
         raise CarrierRefused(
             f"EasyPost has {len(found)} of the {request.parcels} parcels of {reference} bought "
-            "before, not all: refund them in EasyPost and void this shipment"
+            "before, not all: refund those in EasyPost and ask for a new label"
         )
     return None
 
