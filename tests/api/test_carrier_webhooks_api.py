@@ -19,6 +19,7 @@ from retour.shipping.easypost import EasyPostCarrier, easypost_factory, signatur
 from retour.shipping.easypost_http import EasyPostClient
 from retour.shipping.registry import Carriers
 from tests.factories import STAFF
+from tests.support.barcodes import pdf_text
 from tests.support.fake_easypost import FakeEasyPost, tracker_event
 from tests.support.shipping_steps import approved_return, set_return_address
 
@@ -35,6 +36,16 @@ def easypost() -> Iterator[FakeEasyPost]:
 @pytest.fixture
 def shipped(client, uow, server, easypost):
     """An approved return of store `acme` with an EasyPost label (tracking EZ0000000001)."""
+    return ship(uow, server, easypost, parcels=1)
+
+
+@pytest.fixture
+def shipped_in_three(client, uow, server, easypost):
+    """The same with three parcels, one EasyPost order (tracking EZ0000000001 … 3)."""
+    return ship(uow, server, easypost, parcels=3)
+
+
+def ship(uow, server, easypost, parcels: int):
     with uow:
         store_id = uow.stores.by_slug("acme").id
     set_return_address(uow, store_id)
@@ -47,7 +58,7 @@ def shipped(client, uow, server, easypost):
     carrier = EasyPostCarrier(CarrierAccount("easypost", API_KEY, SECRET), client_)
     shipment = shipments.create_shipment(
         uow, Carriers([carrier], "easypost"), store_id, ret.id,
-        shipments.ShipmentRequest(ShipmentMethod.PREPAID_LABEL), STAFF, server.clock,
+        shipments.ShipmentRequest(ShipmentMethod.PREPAID_LABEL, parcels), STAFF, server.clock,
     ).view.shipment  # fmt: skip
     return store_id, ret, shipment
 
@@ -95,6 +106,26 @@ def test_a_signed_tracker_update_puts_the_return_in_transit(server, uow, shipped
     assert [(e.status, e.location, e.description) for e in view.tracking_events] == [
         ("in_transit", "Berlin", "in transit"),
     ]  # fmt: skip
+    assert queries.get_return(uow, store_id, ret.id).status.value == "in_transit"
+
+
+def test_a_tracker_update_of_the_second_parcel_of_three_puts_the_return_in_transit(
+    server, uow, client, easypost, shipped_in_three
+):
+    store_id, ret, shipment = shipped_in_three
+    easypost.add_scan("EZ0000000002", *IN_TRANSIT)
+
+    answer = post(server, tracker_event("evt_2", easypost.shipments["shp_0002"]["tracker"]))
+
+    assert answer.json() == {"replayed": False, "shipment_ids": [shipment.id], "new_scans": 1,
+                             "unknown_tracking_numbers": []}  # fmt: skip
+    read = client.get(f"/shipments/{shipment.id}").json()
+    assert (read["tracking_number"], read["tracking_numbers"], read["status"]) == (
+        "EZ0000000001", ["EZ0000000001", "EZ0000000002", "EZ0000000003"], "in_transit",
+    )  # fmt: skip
+    assert pdf_text(client.get(f"/shipments/{shipment.id}/label.pdf").content) == [
+        ["EasyPost label", f"EZ000000000{n}"] for n in (1, 2, 3)
+    ]
     assert queries.get_return(uow, store_id, ret.id).status.value == "in_transit"
 
 

@@ -54,7 +54,8 @@ def test_a_prepaid_label_is_made_and_its_pdf_scans(shipping_client, approved, se
     assert body == {
         "id": shipment_id, "return_id": approved["id"], "number": approved["number"],
         "carrier": "builtin", "service": "standard", "method": "prepaid_label", "parcels": 1,
-        "tracking_number": tracking, "status": "pre_transit", "label_status": "issued",
+        "tracking_number": tracking, "tracking_numbers": [tracking], "status": "pre_transit",
+        "label_status": "issued",
         "label_error": "", "label_available": True, "label_unavailable_reason": None,
         "label_formats": ["label_pdf", "label_zpl"],
         "documents": {"label_pdf": f"/api/v1/shipments/{shipment_id}/label.pdf",

@@ -21,8 +21,10 @@ from retour.shipping.easypost import EasyPostCarrier
 from retour.shipping.easypost_http import EasyPostClient
 from retour.shipping.registry import Carriers
 from tests.factories import STAFF, make_store
-from tests.support.fake_easypost import PDF, ZPL, FakeEasyPost
-from tests.support.shipping_steps import approved_return, set_return_address
+from tests.support.fake_easypost import FakeEasyPost
+from tests.support.fake_easypost import label_pdf as label_pdf_of
+from tests.support.fake_easypost import label_zpl as label_zpl_of
+from tests.support.shipping_steps import approved_return, easypost_carriers, set_return_address
 
 API_KEY = "EZTK_secret_0123456789abcdef"
 LABEL = shipments.ShipmentRequest(ShipmentMethod.PREPAID_LABEL)
@@ -42,9 +44,7 @@ def sleeps() -> list[float]:
 
 @pytest.fixture
 def carriers(easypost, sleeps) -> Carriers:
-    client = EasyPostClient(API_KEY, easypost.url, attempts=3, sleep=sleeps.append)
-    carrier = EasyPostCarrier(CarrierAccount("easypost", API_KEY, "whsec"), client)
-    return Carriers([carrier], default="easypost")
+    return easypost_carriers(easypost.url, API_KEY, "whsec", sleeps)
 
 
 @pytest.fixture
@@ -100,7 +100,7 @@ def test_a_return_label_is_bought_at_the_cheapest_rate_with_the_addresses_as_eas
     assert easypost.requests[2][2] == {"rate": {"id": "rate_cheap_1"}}
     label_pdf = shipments.shipment_document(uow, store_id, row.id, PDF_KIND, clock.now())
     label_zpl = shipments.shipment_document(uow, store_id, row.id, ZPL_KIND, clock.now())
-    assert (label_pdf, label_zpl) == (PDF, ZPL)
+    assert (label_pdf, label_zpl) == (label_pdf_of("EZ0000000001"), label_zpl_of("EZ0000000001"))
 
 
 def test_an_address_easypost_rejects_leaves_the_return_approved_with_its_reason_and_a_retry(
@@ -189,7 +189,8 @@ def test_a_label_bought_before_easypost_went_down_is_used_by_the_retry_not_bough
     assert (row.label_status, row.tracking_number, row.carrier_reference, row.label_cost) == (
         "issued", "EZ0000000001", "shp_0001", 758,
     )  # fmt: skip
-    assert shipments.shipment_document(uow, store_id, row.id, PDF_KIND, clock.now()) == PDF
+    stored = shipments.shipment_document(uow, store_id, row.id, PDF_KIND, clock.now())
+    assert stored == label_pdf_of("EZ0000000001")
 
 
 def test_another_shipment_of_the_return_is_bought_anew_not_taken_for_the_first(

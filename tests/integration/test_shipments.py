@@ -82,7 +82,8 @@ def test_a_label_for_an_approved_return_goes_from_the_order_address_to_the_wareh
     assert events[-1].payload == {
         "number": approved.number, "shipment_id": shipment.id, "carrier": "builtin",
         "service": "standard", "method": "prepaid_label",
-        "tracking_number": shipment.tracking_number, "parcels": 1, "label_cost": 450,
+        "tracking_number": shipment.tracking_number,
+        "tracking_numbers": [shipment.tracking_number], "parcels": 1, "label_cost": 450,
         "currency": "EUR", "expires_at": (clock.now() + timedelta(days=30)).isoformat(),
     }  # fmt: skip
     assert (events[-1].actor, events[-1].order_id) == (str(STAFF), approved.order_id)

@@ -5,13 +5,20 @@ the user name): `POST /shipments` (rates), `POST /shipments/{id}/buy` (the label
 a shipment bought already is refused with 422), `GET /shipments/{id}/label?file_format=ZPL`,
 `GET /shipments/{id}` (with its tracker's `tracking_details`), `GET /shipments` (the list,
 newest first: `purchased`, `start_datetime`, `page_size`, `before_id`, `has_more`),
-`POST /shipments/{id}/refund`; label files under `/files/`. Errors are EasyPost's error
-object `{"error": {"code", "message", "errors": [{"field", "message"}]}}` (the codes are
-this fake's; Retour reads only the status and the messages).
+`POST /shipments/{id}/refund`; and Orders: `POST /orders` (one shipment per parcel, each
+with its own rates; the order's `rates` are all of them), `POST /orders/{id}/buy` (`carrier`
+and `service`: every shipment bought at its rate of those, each with its own tracking code,
+label and tracker; an order bought already, or a rate one of its shipments lacks, is refused
+with 422), `GET /orders/{id}`. Label files are under `/files/`: a real one-page 4×6 PDF
+saying "EasyPost label" and the tracking code, and a ZPL format with the code. Errors are
+EasyPost's error object `{"error": {"code", "message", "errors": [{"field", "message"}]}}`
+(the codes are this fake's; Retour reads only the status and the messages).
 
     with FakeEasyPost(api_key="EZTK…") as easypost:
         easypost.reject_addresses = True   # 422 ADDRESS.VERIFY.FAILURE
+        easypost.first_parcel_rate = ("USPS", "LibraryMail", "2.10")  # only an order's first
         easypost.fail_next(429, times=1)   # in front of everything, like its rate limiter
+        easypost.fail_next(503, on="/v2/orders")  # the next request to that path
         easypost.lose_next_buy_answers(1)  # buys, then answers 500 (the answer is lost)
         easypost.lose_next_buy_answers(1, then_down=4)  # … and the next 4 requests fail
         easypost.add_scan("EZ1000000001", "in_transit", "2026-03-03T08:00:00Z")
@@ -20,6 +27,7 @@ this fake's; Retour reads only the status and the messages).
 from __future__ import annotations
 
 import base64
+import io
 import json
 import threading
 from collections import deque
@@ -29,8 +37,9 @@ from types import TracebackType
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-PDF = b"%PDF-1.4\n% an EasyPost label\n"
-ZPL = b"^XA^FO50,50^FDEASYPOST^FS^XZ"
+from reportlab.lib.units import inch
+from reportlab.pdfgen.canvas import Canvas
+
 RATES = [("rate_express", "DHLExpress", "ExpressWorldwide", "31.20"),
          ("rate_cheap", "USPS", "GroundAdvantage", "7.58")]  # fmt: skip
 
@@ -42,7 +51,11 @@ class FakeEasyPost:
         #: Every request: (method, path, JSON body or None, Authorization header).
         self.requests: list[tuple[str, str, Any, str]] = []
         self.shipments: dict[str, dict[str, Any]] = {}
-        self._failures: deque[tuple[int, str]] = deque()
+        self.orders: dict[str, dict[str, Any]] = {}
+        #: (carrier, service, price) offered to the first shipment of each order only.
+        self.first_parcel_rate: tuple[str, str, str] | None = None
+        self._files: dict[str, bytes] = {}
+        self._failures: deque[tuple[int, str, str]] = deque()
         self._lost_buy_answers = 0
         self._down_after_lost_buy = 0
         self._lock = threading.Lock()
@@ -57,14 +70,20 @@ class FakeEasyPost:
     def url(self) -> str:
         return f"{self.root}/v2"
 
-    def fail_next(self, status: int, times: int = 1, retry_after: str = "") -> None:
-        self._failures.extend([(status, retry_after)] * times)
+    def fail_next(self, status: int, times: int = 1, retry_after: str = "", on: str = "") -> None:
+        """The next `times` requests answer `status`; with `on`, the next ones to that path
+        (the failures queue up: one waiting for its path holds back those after it)."""
+        self._failures.extend([(status, retry_after, on)] * times)
 
     def lose_next_buy_answers(self, times: int = 1, then_down: int = 0) -> None:
         """The next `times` purchases happen, but answer 500, as if the answer were lost; and
         the `then_down` requests after each such purchase answer 500 too."""
         self._lost_buy_answers += times
         self._down_after_lost_buy = then_down
+
+    def label_file(self, name: str) -> bytes:
+        """A label file as served, e.g. `shp_0001.pdf`, `shp_0001.zpl`."""
+        return self._files[name]
 
     def bought(self) -> list[str]:
         """Ids of the shipments bought, in the order made."""
@@ -95,12 +114,12 @@ class FakeEasyPost:
     def answer(self, method: str, path: str, body: Any, auth: str) -> tuple[int, Any, str]:
         with self._lock:
             self.requests.append((method, path, body, auth))
-            if self._failures:
-                status, retry_after = self._failures.popleft()
+            if self._failures and self._failures[0][2] in ("", path):
+                status, retry_after, _ = self._failures.popleft()
                 return status, _error("RATE_LIMITED" if status == 429 else "INTERNAL_SERVER_ERROR",
                                       "Try again later."), retry_after  # fmt: skip
             if path.startswith("/files/"):
-                return 200, PDF if path.endswith(".pdf") else ZPL, ""
+                return 200, self._files[path.removeprefix("/files/")], ""
             expected = "Basic " + base64.b64encode(f"{self.api_key}:".encode()).decode()
             if auth != expected:
                 return 401, _error("APIKEY.INVALID", "Invalid API key."), ""
@@ -108,6 +127,8 @@ class FakeEasyPost:
 
     def _route(self, method: str, path: str, body: Any) -> tuple[int, Any, str]:
         parts = urlsplit(path).path.strip("/").split("/")
+        if parts[0] == "orders":
+            return self._route_order(method, parts, body)
         if method == "POST" and parts == ["shipments"]:
             return self._create(body["shipment"])
         if method == "GET" and parts == ["shipments"]:
@@ -127,23 +148,77 @@ class FakeEasyPost:
             return 200, shipment, ""
         return 404, _error("NOT_FOUND", "The requested resource could not be found."), ""
 
-    def _create(self, given: dict[str, Any]) -> tuple[int, Any, str]:
+    def _route_order(self, method: str, parts: list[str], body: Any) -> tuple[int, Any, str]:
+        if method == "POST" and parts == ["orders"]:
+            return self._create_order(body["order"])
+        order = self.orders.get(parts[1]) if len(parts) > 1 else None
+        if order is None:
+            return 404, _error("NOT_FOUND", "The requested resource could not be found."), ""
+        if method == "POST" and parts[2:] == ["buy"]:
+            return self._buy_order(order, str(body.get("carrier", "")),
+                                   str(body.get("service", "")))  # fmt: skip
+        if method == "GET" and parts[2:] == []:
+            return 200, order, ""
+        return 404, _error("NOT_FOUND", "The requested resource could not be found."), ""
+
+    def _create_order(self, given: dict[str, Any]) -> tuple[int, Any, str]:
         if self.reject_addresses:
-            not_found = [{"field": "address", "message": "Address not found"}]
-            return 422, _error("ADDRESS.VERIFY.FAILURE", "Unable to verify address.", not_found), ""
+            return _address_refused()
+        order_id = f"order_{len(self.orders) + 1:04d}"
+        shipments = []
+        for position, parcel in enumerate(given["shipments"]):
+            extra = [self.first_parcel_rate] if self.first_parcel_rate and not position else []
+            _, shipment, _ = self._create(
+                {**parcel, "to_address": given["to_address"],
+                 "from_address": given["from_address"], "is_return": given.get("is_return")},
+                extra_rates=extra,
+            )  # fmt: skip
+            shipments.append(shipment)
+        order = {"id": order_id, "object": "Order", "mode": "test",
+                 "reference": given.get("reference"), "is_return": given.get("is_return"),
+                 "to_address": given["to_address"], "from_address": given["from_address"],
+                 "shipments": shipments, "messages": [],
+                 "rates": [rate for shipment in shipments for rate in shipment["rates"]],
+                 "created_at": _now(), "updated_at": _now()}  # fmt: skip
+        self.orders[order_id] = order
+        return 200, order, ""
+
+    def _buy_order(self, order: dict[str, Any], carrier: str, service: str) -> tuple[int, Any, str]:
+        if any(shipment["postage_label"] for shipment in order["shipments"]):
+            return 422, _error("ORDER.POSTAGE.BOUGHT", "The order is bought already."), ""
+        chosen = []
+        for shipment in order["shipments"]:
+            offered = {(rate["carrier"], rate["service"]): rate for rate in shipment["rates"]}
+            rate = offered.get((carrier, service))
+            if rate is None:
+                message = f"No {carrier} {service} rate for shipment {shipment['id']}."
+                return 422, _error("ORDER.RATE.UNAVAILABLE", message), ""
+            chosen.append((shipment, rate))
+        for shipment, rate in chosen:
+            self._purchase(shipment, rate)
+        order["updated_at"] = _now()
+        return self._answer_purchase(order)
+
+    def _create(
+        self, given: dict[str, Any], extra_rates: list[tuple[str, str, str]] | None = None
+    ) -> tuple[int, Any, str]:
+        if self.reject_addresses:
+            return _address_refused()
         number = len(self.shipments) + 1
         shipment_id = f"shp_{number:04d}"
+        offered = [(f"rate_{service.lower()}", carrier, service, price)
+                   for carrier, service, price in extra_rates or []]  # fmt: skip
         rates = [
             {"id": f"{rate_id}_{number}", "object": "Rate", "carrier": carrier,
              "service": service, "rate": price, "currency": "USD", "shipment_id": shipment_id}
-            for rate_id, carrier, service, price in RATES
+            for rate_id, carrier, service, price in RATES + offered
         ]  # fmt: skip
         shipment = {"id": shipment_id, "object": "Shipment", "is_return": given.get("is_return"),
                     "to_address": given["to_address"], "from_address": given["from_address"],
                     "parcel": given["parcel"], "reference": given.get("reference"),
                     "rates": rates, "messages": [], "selected_rate": None,
                     "postage_label": None, "tracking_code": None, "tracker": None,
-                    "created_at": datetime.now(UTC).isoformat().replace("+00:00", "Z")}  # fmt: skip
+                    "created_at": _now()}  # fmt: skip
         self.shipments[shipment_id] = shipment
         return 200, shipment, ""
 
@@ -166,8 +241,14 @@ class FakeEasyPost:
         rate = next((rate for rate in shipment["rates"] if rate["id"] == rate_id), None)
         if rate is None:
             return 422, _error("SHIPMENT.RATE.INVALID", "Rate not found."), ""
+        self._purchase(shipment, rate)
+        return self._answer_purchase(shipment)
+
+    def _purchase(self, shipment: dict[str, Any], rate: dict[str, Any]) -> None:
         number = int(shipment["id"].removeprefix("shp_"))
         code = f"EZ{number:010d}"
+        self._files[f"{shipment['id']}.pdf"] = label_pdf(code)
+        self._files[f"{shipment['id']}.zpl"] = label_zpl(code)
         shipment.update(
             selected_rate=rate,
             tracking_code=code,
@@ -182,14 +263,41 @@ class FakeEasyPost:
                 "tracking_code": code,
                 "status": "pre_transit",
                 "carrier": rate["carrier"],
+                "shipment_id": shipment["id"],
                 "tracking_details": [],
             },
         )
+
+    def _answer_purchase(self, bought: dict[str, Any]) -> tuple[int, Any, str]:
         if self._lost_buy_answers:
             self._lost_buy_answers -= 1
-            self._failures.extend([(500, "")] * self._down_after_lost_buy)
+            self._failures.extend([(500, "", "")] * self._down_after_lost_buy)
             return 500, _error("INTERNAL_SERVER_ERROR", "Try again later."), ""
-        return 200, shipment, ""
+        return 200, bought, ""
+
+
+def label_pdf(tracking_code: str) -> bytes:
+    """The 4×6 inch label PDF the fake serves for a tracking code: one page."""
+    out = io.BytesIO()
+    canvas = Canvas(out, pagesize=(4 * inch, 6 * inch), invariant=True)
+    canvas.drawString(20, 400, "EasyPost label")
+    canvas.drawString(20, 380, tracking_code)
+    canvas.showPage()
+    canvas.save()
+    return out.getvalue()
+
+
+def label_zpl(tracking_code: str) -> bytes:
+    return f"^XA^FO50,50^FD{tracking_code}^FS^XZ".encode()
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+def _address_refused() -> tuple[int, Any, str]:
+    not_found = [{"field": "address", "message": "Address not found"}]
+    return 422, _error("ADDRESS.VERIFY.FAILURE", "Unable to verify address.", not_found), ""
 
 
 def _moment(text: str) -> datetime:

@@ -15,6 +15,10 @@ from retour.domain.inputs import LineRequest
 from retour.services import returns, shipments
 from retour.services.context import FixedClock
 from retour.services.order_import import OrderImport, import_order
+from retour.shipping.base import CarrierAccount
+from retour.shipping.easypost import EasyPostCarrier
+from retour.shipping.easypost_http import EasyPostClient
+from retour.shipping.registry import Carriers
 from tests.conftest import START
 from tests.factories import STAFF, order_payload
 
@@ -59,3 +63,13 @@ def shipping_rows(uow: UnitOfWork) -> dict[str, int]:
         ]
         values = [uow.session.scalar(statement) for statement in counts]
     return dict(zip(("shipments", "documents", "events", "keys"), values, strict=True))
+
+
+def easypost_carriers(
+    url: str, api_key: str, secret: str, sleeps: list[float], service: str = ""
+) -> Carriers:
+    """EasyPost (at `url`, e.g. the fake's) as the default carrier, three tries a request,
+    its backoff sleeps recorded in `sleeps` instead of slept."""
+    client = EasyPostClient(api_key, url, attempts=3, sleep=sleeps.append)
+    account = CarrierAccount("easypost", api_key, secret, service=service)
+    return Carriers([EasyPostCarrier(account, client)], default="easypost")

@@ -52,6 +52,14 @@ class Document:
 
 
 @dataclass(frozen=True)
+class ParcelLabel:
+    """One parcel's own tracking number and the carrier's id for its label."""
+
+    tracking_number: str
+    carrier_reference: str
+
+
+@dataclass(frozen=True)
 class Label:
     tracking_number: str
     service: str
@@ -64,6 +72,10 @@ class Label:
     currency: str = ""
     #: What the drop-off QR code holds (qr_drop_off), as the drop-off point scans it.
     qr_payload: str = ""
+    #: Each parcel's own label when the carrier gives every parcel its own tracking number
+    #: (the first is `tracking_number` and `carrier_reference`); empty when one tracking
+    #: number serves all the parcels.
+    parcels: tuple[ParcelLabel, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -132,11 +144,13 @@ class Carrier(Protocol):
         ...
 
     def void_label(self, tracking_number: str, carrier_reference: str) -> None:
-        """Cancel an unused label (the carrier refunds it where it charges)."""
+        """Cancel an unused label (the carrier refunds it where it charges); for a label
+        with `parcels`, called once per parcel."""
         ...
 
     def fetch_tracking(self, tracking_number: str, carrier_reference: str) -> list[Scan]:
-        """Every scan the carrier has for the parcel so far, oldest first."""
+        """Every scan the carrier has for the parcel so far, oldest first; for a label with
+        `parcels`, called once per parcel."""
         ...
 
     def parse_tracking_webhook(self, headers: Mapping[str, str], body: bytes) -> TrackingDelivery:

@@ -10,6 +10,9 @@ as `to_address` and the store's return location as `from_address`. The cheapest 
 bought unless the account names a service. Each label comes with a tracker; its
 `tracking_details` are the scans (EasyPost gives them no ids: one is derived from the
 tracker, the moment and the status, so the same scan seen twice is stored once).
+
+A label of several parcels is an EasyPost Order instead, one shipment per parcel, each with
+its own label and tracker (easypost_orders.py); Retour asks about and voids each parcel.
 """
 
 from __future__ import annotations
@@ -19,11 +22,9 @@ import hmac
 import json
 import unicodedata
 from collections.abc import Callable, Mapping
-from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
+from datetime import datetime
 from typing import Any
 
-from retour.domain.addresses import Address
 from retour.domain.shipments import Scan, ShipmentMethod, ShipmentStatus
 from retour.shipping.base import (
     CarrierAccount,
@@ -38,17 +39,19 @@ from retour.shipping.base import (
     WebhookSignatureInvalid,
 )
 from retour.shipping.easypost_http import API_URL, EasyPostClient
+from retour.shipping.easypost_orders import order_label
+from retour.shipping.easypost_purchases import (
+    label_files,
+    minor_units,
+    parcel_fields,
+    purchases_since,
+    return_addresses,
+    service_of,
+)
 
 NAME = "easypost"
 SIGNATURE_HEADER = "x-hmac-signature"
 SIGNATURE_PREFIX = "hmac-sha256-hex="
-#: An earlier purchase for a shipment is looked for from a little before the shipment was
-#: recorded (clocks differ), a page of shipments at a time, so many pages at most.
-LOOK_BACK = timedelta(minutes=10)
-PAGE_SIZE = 100
-MAX_PAGES = 10
-#: A parcel's weight when the return does not say (EasyPost wants ounces).
-DEFAULT_WEIGHT_OZ = 16.0
 #: EasyPost's tracking statuses in ours; `unknown` scans say nothing and are left out.
 STATUSES: Mapping[str, ShipmentStatus] = {
     "pre_transit": ShipmentStatus.PRE_TRANSIT,
@@ -84,35 +87,19 @@ class EasyPostCarrier:
     def create_label(self, request: LabelRequest) -> Label:
         """Buy the label, once per Retour shipment however often asked: a label bought for
         this shipment before (an answer lost, a crash before it was recorded) is found among
-        the account's purchases since the shipment was made, by its reference, and used."""
+        the account's purchases since the shipment was made, by its reference, and used.
+        Several parcels are bought as one EasyPost order, a label each."""
         if request.method is not ShipmentMethod.PREPAID_LABEL:
             raise CarrierRefused("EasyPost makes printed labels only (no QR drop-off codes)")
-        if request.parcels != 1:
-            raise CarrierRefused("EasyPost buys one parcel per label: ask for one label each")
         reference = shipment_reference(request)
-        bought = self._bought_before(reference, request.created_at)
+        if request.parcels > 1:
+            return order_label(self._client, request, reference, self._service)
+        purchases = purchases_since(self._client, request.created_at)
+        bought = next((s for s in purchases if s.get("reference") == reference), None)
         if bought is None:
             created = self._client.post("/shipments", {"shipment": _shipment(request, reference)})
             bought = self._buy(created, self._chosen_rate(created))
         return self._label(bought)
-
-    def _bought_before(self, reference: str, since: datetime) -> dict[str, Any] | None:
-        """The account's purchased shipment with this reference, made since `since`."""
-        params = {
-            "purchased": "true",
-            "start_datetime": (since - LOOK_BACK).isoformat().replace("+00:00", "Z"),
-            "page_size": str(PAGE_SIZE),
-        }
-        for _ in range(MAX_PAGES):
-            page = self._client.get("/shipments", params)
-            shipments = page.get("shipments") or []
-            for shipment in shipments:
-                if shipment.get("reference") == reference and shipment.get("postage_label"):
-                    return dict(shipment)
-            if not page.get("has_more") or not shipments:
-                return None
-            params = {**params, "before_id": str(shipments[-1]["id"])}
-        return None
 
     def _buy(self, created: dict[str, Any], rate: dict[str, Any]) -> dict[str, Any]:
         """Buy `rate`; if the answer is lost or refused, the shipment itself says whether the
@@ -127,20 +114,17 @@ class EasyPostCarrier:
             raise
 
     def _label(self, bought: dict[str, Any]) -> Label:
-        label = bought.get("postage_label") or {}
-        pdf = self._client.download(str(label["label_url"]))
-        converted = self._client.get(f"/shipments/{bought['id']}/label", {"file_format": "ZPL"})
-        zpl = self._client.download(str((converted.get("postage_label") or {})["label_zpl_url"]))
+        pdf, zpl = label_files(self._client, bought)
         selected = bought.get("selected_rate") or {}
         return Label(
             tracking_number=str(bought["tracking_code"]),
-            service=f"{selected.get('carrier', '')} {selected.get('service', '')}".strip(),
+            service=service_of(selected),
             documents=(
                 Document(DocumentKind.LABEL_PDF, pdf),
                 Document(DocumentKind.LABEL_ZPL, zpl),
             ),
             carrier_reference=str(bought["id"]),
-            cost=_minor_units(str(selected.get("rate", ""))),
+            cost=minor_units(str(selected.get("rate", ""))),
             currency=str(selected.get("currency", "")),
         )
 
@@ -182,7 +166,7 @@ class EasyPostCarrier:
             raise CarrierRefused(
                 f"EasyPost has no rate{wanted}" + (f": {messages}" * bool(messages))
             )
-        return min(rates, key=lambda rate: _minor_units(str(rate.get("rate", ""))) or 0)
+        return min(rates, key=lambda rate: minor_units(str(rate.get("rate", ""))) or 0)
 
 
 def scans_of(tracker: Mapping[str, Any]) -> list[Scan]:
@@ -221,35 +205,7 @@ def shipment_reference(request: LabelRequest) -> str:
 
 
 def _shipment(request: LabelRequest, reference: str) -> dict[str, Any]:
-    return {
-        "is_return": True,
-        "to_address": _address(request.from_address),
-        "from_address": _address(request.to_address),
-        "parcel": {"weight": DEFAULT_WEIGHT_OZ},
-        "reference": reference,
-        "options": {"label_format": "PDF", "print_custom_1": request.rma_number},
-    }
-
-
-def _address(address: Address) -> dict[str, str]:
-    return {
-        "name": address.name,
-        "company": address.company,
-        "street1": address.line1,
-        "street2": address.line2,
-        "city": address.city,
-        "state": address.region,
-        "zip": address.postal_code,
-        "country": address.country,
-        "phone": address.phone,
-    }
-
-
-def _minor_units(amount: str) -> int | None:
-    try:
-        return int(Decimal(amount) * 100)
-    except InvalidOperation:
-        return None
+    return {**return_addresses(request), **parcel_fields(request, reference)}
 
 
 def easypost_factory(base_url: str = API_URL) -> Callable[[CarrierAccount], EasyPostCarrier]:

@@ -34,6 +34,7 @@ from retour.db.models.shipments import (
     CarrierAccountRow,
     CarrierWebhookRow,
     ShipmentDocumentRow,
+    ShipmentParcelRow,
     ShipmentRow,
     TrackingEventRow,
 )
@@ -80,6 +81,7 @@ __all__ = [
     "ReturnStatusTally",
     "SalesDayTally",
     "ShipmentDocumentRow",
+    "ShipmentParcelRow",
     "ShipmentRow",
     "StaffPasswordReset",
     "StaffSession",

@@ -70,6 +70,28 @@ class ShipmentDocumentRow(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class ShipmentParcelRow(Base):
+    """One parcel of a shipment whose parcels each have their own tracking number (an
+    EasyPost order). The shipment's `tracking_number` and `carrier_reference` are the first
+    parcel's; shipments with one tracking number for all their parcels have no rows here."""
+
+    __tablename__ = "shipment_parcels"
+    __table_args__ = (
+        UniqueConstraint("shipment_id", "position"),
+        # A tracking webhook for any parcel finds its shipment.
+        Index("ix_shipment_parcels_store_tracking", "store_id", "tracking_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shipment_id: Mapped[int] = mapped_column(ForeignKey("shipments.id"))
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    #: 1 … the shipment's `parcels`, as printed ("Parcel 2 of 3").
+    position: Mapped[int]
+    tracking_number: Mapped[str] = mapped_column(String(64))
+    #: The carrier's own id for this parcel's label, to void it or ask for its tracking.
+    carrier_reference: Mapped[str] = mapped_column(String(100), default="")
+
+
 class TrackingEventRow(Base):
     """One scan of a shipment's parcel, as its carrier reported it (status normalised)."""
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from retour.db.locking import lock_row
@@ -14,6 +15,7 @@ from retour.db.models import (
     OrderRow,
     ReturnRow,
     ShipmentDocumentRow,
+    ShipmentParcelRow,
     ShipmentRow,
     Store,
     TrackingEventRow,
@@ -33,6 +35,19 @@ def set_location_address(location: InventoryLocation, address: Address) -> None:
 
 def order_address(order: OrderRow) -> Address:
     return Address(**{name: getattr(order, f"shipping_{name}") for name in FIELD_NAMES})
+
+
+def returns_with_parcel(store_id: int, tracking_number: str) -> Select[Any]:
+    """Ids of the store's returns with a parcel of this tracking number labelled apart (an
+    EasyPost order's parcel 2, …), for a search by tracking number to take into a union."""
+    return (
+        select(ShipmentRow.return_id)
+        .join(ShipmentParcelRow, ShipmentParcelRow.shipment_id == ShipmentRow.id)
+        .where(
+            ShipmentParcelRow.store_id == store_id,
+            ShipmentParcelRow.tracking_number == tracking_number,
+        )
+    )
 
 
 class ShipmentRepository:
@@ -68,10 +83,15 @@ class ShipmentRepository:
     def ids_by_tracking_number(
         self, store_id: int, carrier: str, tracking_number: str
     ) -> list[int]:
-        """The store's shipments with this carrier and tracking number (a webhook's)."""
+        """The store's shipments with this carrier and tracking number (a webhook's), that of
+        the shipment or of any of its parcels."""
+        of_parcels = select(ShipmentParcelRow.shipment_id).where(
+            ShipmentParcelRow.store_id == store_id,
+            ShipmentParcelRow.tracking_number == tracking_number,
+        )
         statement = select(ShipmentRow.id).where(
             ShipmentRow.store_id == store_id,
-            ShipmentRow.tracking_number == tracking_number,
+            or_(ShipmentRow.tracking_number == tracking_number, ShipmentRow.id.in_(of_parcels)),
             ShipmentRow.carrier == carrier,
         )
         return list(self.session.scalars(statement.order_by(ShipmentRow.id)))
@@ -125,6 +145,35 @@ class ShipmentRepository:
         self.session.add(shipment)
         self.session.flush()
         return shipment
+
+    # -- parcels labelled apart ----------------------------------------------------------------
+
+    def add_parcels(self, shipment: ShipmentRow, parcels: Iterable[tuple[str, str]]) -> None:
+        """Each parcel's (tracking number, carrier reference), in the order printed."""
+        self.session.add_all(
+            ShipmentParcelRow(
+                shipment_id=shipment.id,
+                store_id=shipment.store_id,
+                position=position,
+                tracking_number=tracking_number,
+                carrier_reference=carrier_reference,
+            )
+            for position, (tracking_number, carrier_reference) in enumerate(parcels, start=1)
+        )
+
+    def parcels(self, store_id: int, shipment_ids: Sequence[int]) -> list[ShipmentParcelRow]:
+        """The shipments' parcels labelled apart, by shipment, then as printed."""
+        if not shipment_ids:
+            return []
+        statement = (
+            select(ShipmentParcelRow)
+            .where(
+                ShipmentParcelRow.store_id == store_id,
+                ShipmentParcelRow.shipment_id.in_(shipment_ids),
+            )
+            .order_by(ShipmentParcelRow.shipment_id, ShipmentParcelRow.position)
+        )
+        return list(self.session.scalars(statement))
 
     # -- documents ---------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import ColumnElement, Select, and_, false, func, select, union
 
 from retour.db.models import OrderRow, ReturnLineRow, ReturnRow, ShipmentRow, Store
+from retour.db.repositories.shipments import returns_with_parcel
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.staff import Permission, StaffMember, ensure_permitted
@@ -269,7 +270,7 @@ def _search(store_id: int, text: str, window: PageWindow | None) -> ColumnElemen
     orders = select(OrderRow.id).where(
         OrderRow.store_id == store_id, OrderRow.number.in_({text, bare, f"#{bare}"})
     )
-    # One set of ids from four indexed look-ups (an OR of them would scan every return).
+    # One set of ids from five indexed look-ups (an OR of them would scan every return).
     lookups = [
         (ReturnRow.id, select(ReturnRow.id).where(
             ReturnRow.store_id == store_id, ReturnRow.order_id.in_(orders))),
@@ -277,6 +278,7 @@ def _search(store_id: int, text: str, window: PageWindow | None) -> ColumnElemen
             ReturnRow.store_id == store_id, ReturnRow.tracking_number == text)),
         (ShipmentRow.return_id, select(ShipmentRow.return_id).where(
             ShipmentRow.store_id == store_id, ShipmentRow.tracking_number == text)),
+        (ShipmentRow.return_id, returns_with_parcel(store_id, text)),
         (ReturnLineRow.return_id, _lines_where(store_id, ReturnLineRow.sku == text).distinct()),
     ]  # fmt: skip
     if window is None:

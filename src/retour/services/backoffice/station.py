@@ -11,6 +11,7 @@ from pathlib import Path
 from sqlalchemy import ColumnElement, select, union
 
 from retour.db.models import OrderRow, ReturnRow, ShipmentRow
+from retour.db.repositories.shipments import returns_with_parcel
 from retour.db.unit_of_work import UnitOfWork
 from retour.domain.errors import InvalidRequest
 from retour.domain.inputs import InspectionInput, Receipt
@@ -83,7 +84,7 @@ def find_scanned(uow: UnitOfWork, staff: StaffMember, code: str) -> ScanResult:
         by_tracking = _numbers(
             uow,
             ReturnRow.store_id == store,
-            # Two indexed look-ups in one set (an OR of them walks every return).
+            # Indexed look-ups in one set (an OR of them walks every return).
             ReturnRow.id.in_(
                 union(
                     select(ReturnRow.id).where(
@@ -92,6 +93,7 @@ def find_scanned(uow: UnitOfWork, staff: StaffMember, code: str) -> ScanResult:
                     select(ShipmentRow.return_id).where(
                         ShipmentRow.store_id == store, ShipmentRow.tracking_number == text
                     ),
+                    returns_with_parcel(store, text),
                 )
             ),
         )

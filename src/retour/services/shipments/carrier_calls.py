@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from retour.db.models import ShipmentRow
 from retour.domain.addresses import Address
 from retour.domain.shipments import Scan, ShipmentMethod
@@ -12,6 +14,7 @@ from retour.shipping.base import (
     CarrierUnavailable,
     Label,
     LabelRequest,
+    ParcelLabel,
 )
 
 
@@ -37,19 +40,29 @@ def ask_for_label(
         raise CarrierDown(carrier.name, shipment.id) from error
 
 
-def void_at_carrier(carrier: Carrier, shipment: ShipmentRow, tracking_number: str) -> None:
+def void_at_carrier(carrier: Carrier, shipment: ShipmentRow, labels: Sequence[ParcelLabel]) -> None:
+    """Void each of the shipment's labels (one, or one per parcel labelled apart)."""
     try:
-        carrier.void_label(tracking_number, shipment.carrier_reference)
+        for label in labels:
+            carrier.void_label(label.tracking_number, label.carrier_reference)
     except CarrierRefused as refusal:
         raise CarrierRefusedShipment(carrier.name, shipment.id, refusal.reason) from refusal
     except CarrierUnavailable as error:
         raise CarrierDown(carrier.name, shipment.id) from error
 
 
-def fetch_scans(carrier: Carrier, shipment: ShipmentRow) -> list[Scan]:
+def fetch_scans(
+    carrier: Carrier, shipment: ShipmentRow, labels: Sequence[ParcelLabel]
+) -> list[Scan]:
+    """Every parcel's scans, oldest first."""
     try:
-        return carrier.fetch_tracking(shipment.tracking_number, shipment.carrier_reference)
+        scans = [
+            scan
+            for label in labels
+            for scan in carrier.fetch_tracking(label.tracking_number, label.carrier_reference)
+        ]
     except CarrierRefused as refusal:
         raise CarrierRefusedShipment(carrier.name, shipment.id, refusal.reason) from refusal
     except CarrierUnavailable as error:
         raise CarrierDown(carrier.name, shipment.id) from error
+    return sorted(scans, key=lambda scan: scan.occurred_at)

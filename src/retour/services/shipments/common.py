@@ -8,6 +8,7 @@ from retour.db.models import ShipmentRow
 from retour.db.unit_of_work import UnitOfWork
 from retour.services.errors import NotFound
 from retour.services.shipments.views import ShipmentView
+from retour.shipping.base import ParcelLabel
 
 
 @dataclass(frozen=True)
@@ -32,3 +33,12 @@ def load_shipment(
     if shipment is None:
         raise NotFound("shipment", shipment_id)
     return shipment
+
+
+def parcel_labels(uow: UnitOfWork, shipment: ShipmentRow) -> list[ParcelLabel]:
+    """What the carrier is asked about for the shipment: each parcel's own label when they
+    were labelled apart (an EasyPost order), else the shipment's one tracking number."""
+    parcels = uow.shipments.parcels(shipment.store_id, [shipment.id])
+    if parcels:
+        return [ParcelLabel(parcel.tracking_number, parcel.carrier_reference) for parcel in parcels]
+    return [ParcelLabel(shipment.tracking_number, shipment.carrier_reference)]

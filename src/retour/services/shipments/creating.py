@@ -42,8 +42,8 @@ from retour.services.shipments.accounts import store_carriers
 from retour.services.shipments.carrier_calls import ask_for_label, void_at_carrier
 from retour.services.shipments.common import IdempotencyKey, ShipmentOutcome, load_shipment
 from retour.services.shipments.errors import CarrierRefusedShipment, ShipmentExists
-from retour.services.shipments.views import ShipmentView, view_of
-from retour.shipping.base import CarrierRefused, Label
+from retour.services.shipments.views import ShipmentView, tracking_numbers_of, view_of
+from retour.shipping.base import CarrierRefused, Label, ParcelLabel
 from retour.shipping.registry import Carriers
 
 CREATED_EVENT = "shipment.created"
@@ -83,7 +83,7 @@ def create_shipment(
     if replayed or shipment.label_status != LabelStatus.PENDING.value or _is_voided(shipment):
         with uow:
             return ShipmentOutcome(view_of(uow, shipment, clock.now()), replayed)
-    shipment = _finish(uow, carriers, shipment, ret, actor, clock)
+    shipment, label = _finish(uow, carriers, shipment, ret, actor, clock)
     # Made just now: no scans yet, and the number is known; no need to read them back.
     unavailable = label_unavailable_because(
         LabelStatus(shipment.label_status),
@@ -91,7 +91,9 @@ def create_shipment(
         shipment.expires_at,
         clock.now(),
     )
-    return ShipmentOutcome(ShipmentView(shipment, ret.number, (), unavailable), replayed=False)
+    numbers = tracking_numbers_of(shipment, _parcel_numbers(label))
+    view = ShipmentView(shipment, ret.number, (), unavailable, numbers)
+    return ShipmentOutcome(view, replayed=False)
 
 
 @dataclass(frozen=True)
@@ -176,8 +178,9 @@ def _finish(
     ret: Return,
     actor: Actor,
     clock: Clock,
-) -> ShipmentRow:
-    """Ask the carrier for the pending shipment's label, then record what it said."""
+) -> tuple[ShipmentRow, Label | None]:
+    """Ask the carrier for the pending shipment's label, then record what it said; the
+    shipment, and the label if this request recorded it."""
     store_id, rma_number = pending.store_id, ret.number
     carrier = carriers.get(pending.carrier)
     outcome = ask_for_label(carrier, pending, rma_number)
@@ -185,14 +188,14 @@ def _finish(
     with uow:
         shipment = load_shipment(uow, store_id, pending.id, for_update=True)
         if shipment.label_status != LabelStatus.PENDING.value:
-            return shipment  # another request with the same key recorded it first
+            return shipment, None  # another request with the same key recorded it first
         if isinstance(outcome, CarrierRefused):
             _record_refusal(uow, shipment, outcome.reason, now)
         else:
             _record_label(uow, shipment, outcome, now)
             if not _is_voided(shipment):
                 uow.events.append(
-                    [DomainEvent(CREATED_EVENT, _created_payload(shipment, rma_number))],
+                    [DomainEvent(CREATED_EVENT, _created_payload(shipment, rma_number, outcome))],
                     store_id=store_id,
                     actor=str(actor),
                     occurred_at=now,
@@ -204,8 +207,9 @@ def _finish(
         raise CarrierRefusedShipment(shipment.carrier, shipment.id, outcome.reason)
     if _is_voided(shipment):
         # Voided while the carrier was making the label: void the label it made too.
-        void_at_carrier(carrier, shipment, shipment.tracking_number)
-    return shipment
+        one_label = ParcelLabel(shipment.tracking_number, shipment.carrier_reference)
+        void_at_carrier(carrier, shipment, list(outcome.parcels) or [one_label])
+    return shipment, outcome
 
 
 def _record_label(uow: UnitOfWork, shipment: ShipmentRow, label: Label, now: datetime) -> None:
@@ -220,6 +224,9 @@ def _record_label(uow: UnitOfWork, shipment: ShipmentRow, label: Label, now: dat
     shipment.updated_at = now
     uow.shipments.add_documents(
         shipment, [(document.kind.value, document.content) for document in label.documents]
+    )
+    uow.shipments.add_parcels(
+        shipment, [(parcel.tracking_number, parcel.carrier_reference) for parcel in label.parcels]
     )
 
 
@@ -239,7 +246,7 @@ def _record_refusal(uow: UnitOfWork, shipment: ShipmentRow, reason: str, now: da
         shipment.idempotency_key = None
 
 
-def _created_payload(shipment: ShipmentRow, rma_number: str) -> dict[str, object]:
+def _created_payload(shipment: ShipmentRow, rma_number: str, label: Label) -> dict[str, object]:
     return {
         "number": rma_number,
         "shipment_id": shipment.id,
@@ -247,11 +254,16 @@ def _created_payload(shipment: ShipmentRow, rma_number: str) -> dict[str, object
         "service": shipment.service,
         "method": shipment.method,
         "tracking_number": shipment.tracking_number,
+        "tracking_numbers": list(tracking_numbers_of(shipment, _parcel_numbers(label))),
         "parcels": shipment.parcels,
         "label_cost": shipment.label_cost,
         "currency": shipment.currency,
         "expires_at": shipment.expires_at.isoformat(),
     }
+
+
+def _parcel_numbers(label: Label | None) -> list[str]:
+    return [parcel.tracking_number for parcel in label.parcels] if label is not None else []
 
 
 def _is_voided(shipment: ShipmentRow) -> bool:

@@ -26,7 +26,7 @@ from retour.services.context import Actor, Clock
 from retour.services.returns.common import load_return, save_return
 from retour.services.shipments.accounts import store_carriers
 from retour.services.shipments.carrier_calls import fetch_scans
-from retour.services.shipments.common import load_shipment
+from retour.services.shipments.common import load_shipment, parcel_labels
 from retour.services.shipments.views import ShipmentView, view_of
 from retour.shipping.registry import Carriers
 
@@ -132,8 +132,9 @@ def refresh_and_count(
         shipment = load_shipment(uow, store_id, shipment_id)
         if shipment.label_status != LabelStatus.ISSUED.value:
             return view_of(uow, shipment, clock.now()), 0
+        labels = parcel_labels(uow, shipment)
     carrier = store_carriers(uow, carriers, store_id).get(shipment.carrier)
-    scans = fetch_scans(carrier, shipment)
+    scans = fetch_scans(carrier, shipment, labels)
     return _record(uow, store_id, shipment_id, scans, actor, clock.now())
 
 

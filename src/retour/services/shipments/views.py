@@ -20,6 +20,15 @@ class ShipmentView:
     tracking_events: Sequence[TrackingEventRow]
     #: Why the label cannot be printed now (pending, failed, voided, expired), or None.
     label_unavailable: str | None
+    #: Every parcel's tracking number (parcels labelled apart), else the shipment's one.
+    tracking_numbers: tuple[str, ...] = ()
+
+
+def tracking_numbers_of(shipment: ShipmentRow, parcel_numbers: Sequence[str]) -> tuple[str, ...]:
+    """The parcels' own tracking numbers in order, or the shipment's one (none yet: empty)."""
+    if parcel_numbers:
+        return tuple(parcel_numbers)
+    return (shipment.tracking_number,) if shipment.tracking_number else ()
 
 
 def view_of(uow: UnitOfWork, shipment: ShipmentRow, now: datetime) -> ShipmentView:
@@ -29,7 +38,7 @@ def view_of(uow: UnitOfWork, shipment: ShipmentRow, now: datetime) -> ShipmentVi
 def views_of(
     uow: UnitOfWork, shipments: Sequence[ShipmentRow], now: datetime
 ) -> list[ShipmentView]:
-    """Views of shipments read in this transaction: two statements, whatever their number."""
+    """Views of shipments read in this transaction: three statements, whatever their number."""
     if not shipments:
         return []
     ids = [shipment.id for shipment in shipments]
@@ -39,6 +48,9 @@ def views_of(
     events: dict[int, list[TrackingEventRow]] = {}
     for event in uow.shipments.tracking_events(ids):
         events.setdefault(event.shipment_id, []).append(event)
+    parcel_numbers: dict[int, list[str]] = {}
+    for parcel in uow.shipments.parcels(shipments[0].store_id, ids):
+        parcel_numbers.setdefault(parcel.shipment_id, []).append(parcel.tracking_number)
     return [
         ShipmentView(
             shipment=shipment,
@@ -50,6 +62,7 @@ def views_of(
                 shipment.expires_at,
                 now,
             ),
+            tracking_numbers=tracking_numbers_of(shipment, parcel_numbers.get(shipment.id, [])),
         )
         for shipment in shipments
     ]

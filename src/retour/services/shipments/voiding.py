@@ -14,7 +14,12 @@ from retour.services.errors import AlreadyDone
 from retour.services.idempotency import store_response, stored_response
 from retour.services.shipments.accounts import store_carriers
 from retour.services.shipments.carrier_calls import void_at_carrier
-from retour.services.shipments.common import IdempotencyKey, ShipmentOutcome, load_shipment
+from retour.services.shipments.common import (
+    IdempotencyKey,
+    ShipmentOutcome,
+    load_shipment,
+    parcel_labels,
+)
 from retour.services.shipments.views import view_of
 from retour.shipping.registry import Carriers
 
@@ -41,9 +46,10 @@ def void_shipment(
             return replay
         shipment = load_shipment(uow, store_id, shipment_id)
         _check_voidable(shipment)
+        labels = parcel_labels(uow, shipment)
     if shipment.label_status == LabelStatus.ISSUED.value:
         carrier = store_carriers(uow, carriers, store_id).get(shipment.carrier)
-        void_at_carrier(carrier, shipment, shipment.tracking_number)
+        void_at_carrier(carrier, shipment, labels)
     now = clock.now()
     with uow:
         shipment = load_shipment(uow, store_id, shipment_id, for_update=True)

@@ -96,6 +96,10 @@ class ShipmentPublic(BaseModel):
     method: ShipmentMethod
     parcels: int
     tracking_number: str
+    tracking_numbers: list[str] = Field(
+        description="every parcel's own tracking number, in order, when each parcel has one "
+        "(EasyPost labels of several parcels); else the one tracking number"
+    )
     status: ShipmentStatus
     label_status: LabelStatus
     label_error: str
@@ -127,6 +131,7 @@ class ShipmentPublic(BaseModel):
             method=ShipmentMethod(shipment.method),
             parcels=shipment.parcels,
             tracking_number=shipment.tracking_number,
+            tracking_numbers=list(view.tracking_numbers),
             status=ShipmentStatus(shipment.status),
             label_status=LabelStatus(shipment.label_status),
             label_error=shipment.label_error,
