@@ -1,8 +1,8 @@
 """shipment parcels: the tracking number and carrier reference of each parcel of a shipment
 whose parcels are labelled apart (EasyPost orders), so tracking finds it by any of them
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0018
+Revises: 0017
 Create Date: 2026-12-08 01:30:00
 """
 
@@ -11,8 +11,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0017"
-down_revision = "0016"
+revision = "0018"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
