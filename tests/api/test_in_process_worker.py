@@ -35,7 +35,9 @@ def test_the_served_app_sends_the_emails_of_what_happens_through_it(
             base_url=f"{base_url}/api/v1", headers={"Authorization": f"Bearer {key}"}
         ) as client,
     ):
-        order = client.post("/orders", json=order_payload("1001", placed_at=START)).json()
+        imported = client.post("/orders", json=order_payload("1001", placed_at=START))
+        assert imported.status_code == 201, imported.text
+        order = imported.json()
         line = {"order_line_id": order["lines"][0]["id"], "quantity": 1, "reason_code": "too_small"}
         created = client.post("/returns", json={"order_id": order["id"], "lines": [line]})
         deadline = time.monotonic() + 30  # generous: a loaded CI machine is slow
