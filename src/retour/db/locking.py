@@ -34,6 +34,24 @@ def take_writer_lock(session: Session, model: Any, row_id: int, store_id: int) -
     )
 
 
+def take_store_writer_lock(session: Session, store_id: int) -> None:
+    """SQLite: take the database's writer lock first, for a use case that reads and then
+    writes without a row of its own to lock yet (importing an order). Otherwise a writer that
+    commits between its read and its write (the in-process worker's chores) makes its write
+    fail at once ("database is locked": its snapshot is stale) rather than wait its turn.
+    PostgreSQL needs nothing: its writers wait on the rows they touch."""
+    from retour.db.models import Store
+
+    if session.get_bind().dialect.name != "sqlite":
+        return
+    session.execute(
+        update(Store)
+        .where(Store.id == store_id)
+        .values(id=Store.id)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def try_fold_lock(session: Session, key: int, store_id: int) -> bool:
     """Whether this transaction may fold the store's running tallies of kind `key`: on
     PostgreSQL one fold per store and kind at a time (a transaction-level advisory lock; who

@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from retour.db.locking import take_store_writer_lock
 from retour.db.models import (
     Customer,
     Fulfilment,
@@ -190,6 +191,7 @@ def import_order(
     """Create or update the order; importing the same payload again changes nothing."""
     source_hash = _source_hash(payload)
     with uow:
+        take_store_writer_lock(uow.session, store_id)
         existing = uow.orders.find_row_by_platform_id(store_id, payload.id)
         if existing is not None and existing.source_hash == source_hash:
             return ImportResult(existing, created=False, changed=False)
