@@ -2,9 +2,11 @@
 loopback (tests/support/fake_easypost.py): one label per parcel, one purchase however often
 asked, every parcel refunded on voiding and tracked by its own code (both engines)."""
 
-from __future__ import annotations
+# The fake, the store and its approved return are test_easypost.py's fixtures, imported by
+# name: pytest finds them here.
+# ruff: noqa: F811
 
-from collections.abc import Iterator
+from __future__ import annotations
 
 import pytest
 from sqlalchemy import select
@@ -20,12 +22,18 @@ from retour.services.shipments.errors import CarrierDown, CarrierRefusedShipment
 from retour.shipping.base import DocumentKind
 from retour.shipping.easypost import EasyPostCarrier, signature_of
 from retour.shipping.registry import Carriers
-from tests.factories import STAFF, make_store
+from tests.factories import STAFF
+from tests.integration.test_easypost import (  # noqa: F401 (fixtures)
+    API_KEY,
+    approved,
+    easypost,
+    sleeps,
+    store_id,
+)
 from tests.support.barcodes import pdf_page_sizes, pdf_text
-from tests.support.fake_easypost import FakeEasyPost, label_zpl, tracker_event
-from tests.support.shipping_steps import approved_return, easypost_carriers, set_return_address
+from tests.support.fake_easypost import label_zpl, tracker_event
+from tests.support.shipping_steps import easypost_carriers
 
-API_KEY = "EZTK_secret_0123456789abcdef"
 SECRET = "whsec_parcels"
 THREE_PARCELS = shipments.ShipmentRequest(ShipmentMethod.PREPAID_LABEL, parcels=3)
 CODES = ["EZ0000000001", "EZ0000000002", "EZ0000000003"]
@@ -33,31 +41,8 @@ SHIPMENT_IDS = ["shp_0001", "shp_0002", "shp_0003"]
 
 
 @pytest.fixture
-def easypost() -> Iterator[FakeEasyPost]:
-    with FakeEasyPost(API_KEY) as fake:
-        yield fake
-
-
-@pytest.fixture
-def sleeps() -> list[float]:
-    return []
-
-
-@pytest.fixture
 def carriers(easypost, sleeps) -> Carriers:
     return easypost_carriers(easypost.url, API_KEY, SECRET, sleeps)
-
-
-@pytest.fixture
-def store_id(uow, clock):
-    store_id = make_store(uow, clock)
-    set_return_address(uow, store_id)
-    return store_id
-
-
-@pytest.fixture
-def approved(uow, store_id, clock):
-    return approved_return(uow, store_id, clock)
 
 
 def create(uow, carriers, store_id, return_id, clock, key="label-1"):

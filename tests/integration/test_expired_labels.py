@@ -42,11 +42,11 @@ def test_an_expired_unused_label_is_voided_once_and_refunded(
 ):
     shipment = create(uow, carriers, store_id, approved.id, clock).view.shipment
     clock.current = shipment.expires_at - timedelta(seconds=1)
-    assert run(session_factory, carriers, clock) == shipments_run(0, 0)
+    assert run(session_factory, carriers, clock) == ExpiredLabels(0, 0)
 
     clock.current = shipment.expires_at
-    assert run(session_factory, carriers, clock) == shipments_run(1, 0)
-    assert run(session_factory, carriers, clock) == shipments_run(0, 0)
+    assert run(session_factory, carriers, clock) == ExpiredLabels(1, 0)
+    assert run(session_factory, carriers, clock) == ExpiredLabels(0, 0)
 
     assert refunds_asked(easypost) == ["/v2/shipments/shp_0001/refund"]
     with uow:
@@ -67,7 +67,7 @@ def test_built_in_and_scanned_labels_are_left_alone(
     list(shipments.refresh_shipments(uow, carriers, [(store_id, scanned.id)], STAFF, clock))
     clock.current += timedelta(days=400)
 
-    assert run(session_factory, carriers, clock) == shipments_run(0, 0)
+    assert run(session_factory, carriers, clock) == ExpiredLabels(0, 0)
     assert made.view.shipment.carrier == "builtin"
     assert refunds_asked(easypost) == []
 
@@ -79,13 +79,9 @@ def test_a_carrier_that_is_down_leaves_the_label_for_the_next_run(
     clock.current = shipment.expires_at + timedelta(hours=1)
     easypost.fail_next(503, times=3)
 
-    assert run(session_factory, carriers, clock) == shipments_run(0, 1)
+    assert run(session_factory, carriers, clock) == ExpiredLabels(0, 1)
     assert (
         shipments.get_shipment(uow, store_id, shipment.id, clock.now()).shipment.status
         == "pre_transit"
     )
-    assert run(session_factory, carriers, clock) == shipments_run(1, 0)
-
-
-def shipments_run(voided: int, failed: int) -> ExpiredLabels:
-    return ExpiredLabels(voided, failed)
+    assert run(session_factory, carriers, clock) == ExpiredLabels(1, 0)
